@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The one test command (`npm test`): build, formatter, linter, then every jest suite, including
+# the engine tests that drive a real Pulumi CLI. Extra arguments go to jest.
+source "$(dirname "$0")/lib.sh"
+
+echo "== build"
+npm run --silent build
+echo "== Pulumi CLI"
+use_pulumi
+pulumi version
+echo "== format"
+prettier --check . --log-level warn
+echo "== lint"
+eslint .
+echo "== jest"
+results="$(mktemp)"
+status=0
+jest --json --outputFile="$results" "$@" || status=$?
+# A plain summary line that any CI reads, whatever the runner.
+node -e '
+  const r = require(process.argv[1]);
+  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+' "$results" || true
+rm -f "$results"
+exit "$status"

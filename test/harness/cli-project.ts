@@ -1,0 +1,78 @@
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { enginePath, pulumiBinDir, repoRoot } from "./pulumi-cli";
+
+const run = promisify(execFile);
+
+function hasOfficialLanguageHost(): boolean {
+  return (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .some((dir) => dir && fs.existsSync(path.join(dir, "pulumi-language-nodejs")));
+}
+
+/**
+ * A copy of a project folder (its Pulumi.yaml pointing at compiled JavaScript) in a temporary
+ * directory with its own file backend, run with the real `pulumi` CLI as a user would. The
+ * stand-in language host is put on PATH only when no official one is installed.
+ */
+export class CliProject {
+  private constructor(
+    readonly dir: string,
+    private readonly root: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  static async create(projectDir: string, extraEnv: Record<string, string> = {}): Promise<CliProject> {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "pac-cli-"));
+    const dir = path.join(root, "project");
+    fs.mkdirSync(dir);
+    for (const d of ["backend", "home"]) fs.mkdirSync(path.join(root, d));
+    const yaml = fs
+      .readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")
+      .replace(/^main: (.+)$/m, (_m, main: string) => `main: ${path.resolve(projectDir, main.trim())}`);
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yaml);
+    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
+    pulumiBinDir();
+    const standIn = hasOfficialLanguageHost() ? [] : [path.join(repoRoot, "scripts", "bin")];
+    const env = {
+      ...process.env,
+      PATH: enginePath(standIn),
+      PULUMI_BACKEND_URL: `file://${path.join(root, "backend")}`,
+      PULUMI_HOME: path.join(root, "home"),
+      PULUMI_CONFIG_PASSPHRASE: "cli-test-passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      ...extraEnv,
+    };
+    const project = new CliProject(dir, root, env);
+    await project.pulumi("stack", "init", "test");
+    return project;
+  }
+
+  /** Runs `pulumi <args> --non-interactive` in the project; rejects with its output on failure. */
+  async pulumi(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+    try {
+      return await run("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: this.env });
+    } catch (e) {
+      const err = e as Error & { stdout?: string; stderr?: string };
+      throw new Error(`pulumi ${args.join(" ")} failed: ${err.message}\n${err.stdout ?? ""}\n${err.stderr ?? ""}`);
+    }
+  }
+
+  async outputs(): Promise<Record<string, unknown>> {
+    const { stdout } = await this.pulumi("stack", "output", "--json", "--show-secrets");
+    return JSON.parse(stdout);
+  }
+
+  async dispose(): Promise<void> {
+    try {
+      await this.pulumi("destroy", "--yes", "--skip-preview");
+      await this.pulumi("stack", "rm", "--yes", "test");
+    } finally {
+      fs.rmSync(this.root, { recursive: true, force: true });
+    }
+  }
+}
