@@ -15,7 +15,11 @@ const { LanguageServer } = require(fromProject("@pulumi/pulumi/automation/server
 const langrpc = require(fromProject("@pulumi/pulumi/proto/language_grpc_pb"));
 const { grpcChannelOptions } = require(fromProject("@pulumi/pulumi/runtime/settings"));
 
-const engineAddress = process.argv.slice(2).filter((a) => !a.startsWith("-")).pop() ?? "";
+const engineAddress =
+  process.argv
+    .slice(2)
+    .filter((a) => !a.startsWith("-"))
+    .pop() ?? "";
 
 interface RunCall {
   request: {
@@ -51,10 +55,14 @@ languageServer.run = (call: RunCall, callback: unknown) => {
 
 const server = new grpc.Server(grpcChannelOptions);
 server.addService(langrpc.LanguageRuntimeService, languageServer);
-server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err: Error | null, port: number) => {
-  if (err) {
-    console.error(err.message);
-    process.exit(1);
-  }
-  console.log(port);
-});
+server.bindAsync(
+  "127.0.0.1:0",
+  grpc.ServerCredentials.createInsecure(),
+  (err: Error | null, port: number) => {
+    if (err) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    console.log(port);
+  },
+);

@@ -58,7 +58,9 @@ export class CliProject {
       return await run("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: this.env });
     } catch (e) {
       const err = e as Error & { stdout?: string; stderr?: string };
-      throw new Error(`pulumi ${args.join(" ")} failed: ${err.message}\n${err.stdout ?? ""}\n${err.stderr ?? ""}`);
+      throw new Error(
+        `pulumi ${args.join(" ")} failed: ${err.message}\n${err.stdout ?? ""}\n${err.stderr ?? ""}`,
+      );
     }
   }
 

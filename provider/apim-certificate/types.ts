@@ -1,0 +1,119 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/** API versions of `Microsoft.ApiManagement/service/certificates` this package speaks. */
+export const APIM_API_VERSIONS = ["2024-05-01", "2022-08-01"] as const;
+export type ApimApiVersion = (typeof APIM_API_VERSIONS)[number];
+export const DEFAULT_APIM_API_VERSION: ApimApiVersion = "2024-05-01";
+
+/** A Key Vault secret that API Management reads the certificate from. */
+export interface ApimKeyVaultSourceArgs {
+  /**
+   * The Key Vault **secret** URI, e.g. `https://myvault.vault.azure.net/secrets/mycert`. Leave the
+   * version off so that API Management follows rotations; a versioned URI pins one version.
+   */
+  secretIdentifier: pulumi.Input<string>;
+  /** Client id of the user-assigned identity APIM uses to read the vault; omit for the system-assigned one. */
+  identityClientId?: pulumi.Input<string>;
+}
+
+/** Arguments of an `ApimCertificate`. */
+export interface ApimCertificateArgs {
+  /** The API Management service's ARM id (e.g. `apim.id`), instead of the three parts below. */
+  serviceId?: pulumi.Input<string>;
+  /** Subscription of the service; defaults to `azure-native:subscriptionId` / `ARM_SUBSCRIPTION_ID`. */
+  subscriptionId?: pulumi.Input<string>;
+  /** Resource group of the service. */
+  resourceGroupName?: pulumi.Input<string>;
+  /** Name of the API Management service. */
+  serviceName?: pulumi.Input<string>;
+  /** Identifier of the certificate in the service (1-80 characters, none of `*#&+:<>?/`). */
+  certificateId: pulumi.Input<string>;
+  /** ARM api-version: `2024-05-01` (default) or `2022-08-01`. */
+  apiVersion?: pulumi.Input<ApimApiVersion>;
+  /** The certificate as a base64 PKCS#12 (PFX) file holding its private key. Stored as a secret. */
+  data?: pulumi.Input<string>;
+  /** The PFX password. Stored as a secret. */
+  password?: pulumi.Input<string>;
+  /** Read the certificate from Key Vault instead of `data`. */
+  keyVault?: pulumi.Input<ApimKeyVaultSourceArgs>;
+  /**
+   * Any value whose change makes the next `pulumi up` call `refreshSecret`, so APIM picks up the
+   * latest Key Vault version now. Pass the Key Vault certificate's version or thumbprint (for
+   * example `policy.version` of a `KeyVaultCertificatePolicy`) to follow rotations in one deployment.
+   */
+  refreshTrigger?: pulumi.Input<string>;
+  /** Warn at preview when the certificate expires within this many days (default 30). */
+  expiryWarningDays?: pulumi.Input<number>;
+}
+
+/** The inputs as the provider receives them, resolved and normalised by `check`. */
+export interface ApimCertificateInputs {
+  subscriptionId: string;
+  resourceGroupName: string;
+  serviceName: string;
+  certificateId: string;
+  apiVersion: ApimApiVersion;
+  data?: string;
+  password?: string;
+  keyVault?: { secretIdentifier: string; identityClientId?: string };
+  refreshTrigger?: string;
+  expiryWarningDays: number;
+  /** Derived by `check` from `data`, so a preview shows the new values. */
+  thumbprint?: string;
+  expirationDate?: string;
+  subject?: string;
+}
+
+/** Last synchronisation of a Key Vault certificate, as APIM reports it. */
+export interface ApimKeyVaultStatus {
+  code?: string;
+  message?: string;
+  timeStampUtc?: string;
+}
+
+/** The state the provider keeps: never `data` or `password`. */
+export interface ApimCertificateOutputs {
+  subscriptionId: string;
+  resourceGroupName: string;
+  serviceName: string;
+  certificateId: string;
+  apiVersion: ApimApiVersion;
+  keyVault?: { secretIdentifier: string; identityClientId?: string; lastStatus?: ApimKeyVaultStatus };
+  refreshTrigger?: string;
+  expiryWarningDays: number;
+  /** The certificate's ARM id. */
+  resourceId: string;
+  /** Uppercase hex SHA-1 of the certificate. */
+  thumbprint: string;
+  /** Expiry, ISO 8601 UTC (`yyyy-MM-ddTHH:mm:ssZ`). */
+  expirationDate: string;
+  subject: string;
+  /** Entity tag APIM returned last; the next update sends it as `If-Match`. */
+  etag?: string;
+}
+
+/** `CertificateContract` on the wire. */
+export interface CertificateContract {
+  id: string;
+  type: string;
+  name: string;
+  properties: {
+    subject: string;
+    thumbprint: string;
+    expirationDate: string;
+    keyVault?: {
+      secretIdentifier?: string;
+      identityClientId?: string | null;
+      lastStatus?: ApimKeyVaultStatus;
+    };
+  };
+}
+
+/** `CertificateCreateOrUpdateParameters` on the wire. */
+export interface CertificateCreateOrUpdateParameters {
+  properties: {
+    data?: string;
+    password?: string;
+    keyVault?: { secretIdentifier: string; identityClientId?: string };
+  };
+}
