@@ -1,11 +1,6 @@
-import { parsePfx, describeCertificate, PkiError } from "../../emulator/pki";
+import { parsePfx, describeCertificate, PkiError } from "../pki";
 import { isUnknown, type CheckFailure } from "../dynamic/unknown";
-import {
-  APIM_API_VERSIONS,
-  DEFAULT_APIM_API_VERSION,
-  type ApimApiVersion,
-  type ApimCertificateInputs,
-} from "./types";
+import { APIM_API_VERSIONS, DEFAULT_APIM_API_VERSION, type ApimApiVersion } from "./types";
 
 // Name rules from the ARM specification (apimcertificates.json, 2024-05-01).
 const CERTIFICATE_ID = /^[^*#&+:<>?]+$/;

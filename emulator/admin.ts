@@ -1,0 +1,336 @@
+/**
+ * Controls for tests and demos, in process (the `admin` object of a started emulator) and over
+ * HTTP (`{armEndpoint}/_emulator/...`, no token needed). Both call the same methods.
+ */
+import { type Reply, type Route, decodeSegment, isObject, matchRoute, parseJsonBody } from "./http";
+import {
+  type Fault,
+  type FaultRegistry,
+  type FaultSpec,
+  type RequestLog,
+  type RequestLogEntry,
+  FaultSpecError,
+  checkFaultSpec,
+} from "./controls";
+import type { EntraClient, EntraIdentity } from "./entra";
+import type { ApimCertificateRecord, ApimCertificateRef, ApimEmulator, ApimServiceRef } from "./arm-apim";
+import { type KeyVault, type KeyVaultCertificateInfo, KeyVaultFailure } from "./keyvault";
+import { type KvPolicy, PolicyError } from "./kv-policy";
+
+/** Addresses and credentials of a running emulator: what the CLI prints. */
+export interface EmulatorInfo {
+  /** For `authorityHost` / `AZURE_AUTHORITY_HOST`. */
+  authorityHost: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  /** ARM base URL, in place of `https://management.azure.com`. */
+  armEndpoint: string;
+  /** Base URL of the HTTP admin API. */
+  adminEndpoint: string;
+  /** Vault name to vault base URL (`https://localhost:{port}`). */
+  vaults: Record<string, string>;
+  /** PEM file of the emulator's CA, for `NODE_EXTRA_CA_CERTS`. */
+  caCertPath: string;
+}
+
+/** Filter of {@link EmulatorAdmin.requests}. */
+export interface RequestFilter {
+  listener?: string;
+  route?: string;
+  /** Only entries with a larger `seq`. */
+  since?: number;
+}
+
+/** What the admin API needs from the running emulator. */
+export interface AdminHost {
+  entra: EntraIdentity;
+  apim: ApimEmulator;
+  faults: FaultRegistry;
+  log: RequestLog;
+  vault(name: string): KeyVault | undefined;
+  addVault(name: string, port?: number): Promise<string>;
+  info(): EmulatorInfo;
+}
+
+/** An admin request that cannot be served (unknown vault, bad input...). */
+export class AdminError extends Error {
+  override readonly name = "AdminError";
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The in-process admin API. */
+export class EmulatorAdmin {
+  constructor(private readonly host: AdminHost) {}
+
+  /** Adds a fault; see {@link FaultSpec}. */
+  addFault(spec: FaultSpec): Fault {
+    return this.host.faults.add(spec);
+  }
+
+  listFaults(): Fault[] {
+    return this.host.faults.list();
+  }
+
+  removeFault(id: string): boolean {
+    return this.host.faults.remove(id);
+  }
+
+  clearFaults(): void {
+    this.host.faults.clear();
+  }
+
+  /** The request log (admin calls are not logged). */
+  requests(filter: RequestFilter = {}): RequestLogEntry[] {
+    return this.host.log.list(filter);
+  }
+
+  clearRequests(): void {
+    this.host.log.clear();
+  }
+
+  /** Token requests per requested scope, e.g. `{"https://management.azure.com/.default": 1}`. */
+  tokenRequestCounts(): Record<string, number> {
+    return this.host.entra.tokenRequestCounts();
+  }
+
+  resetTokenCounts(): void {
+    this.host.entra.resetTokenCounts();
+  }
+
+  /** Mints a token without a token request: negative `lifetimeSeconds` gives an expired one. */
+  issueToken(opts: { audience: string; clientId?: string; lifetimeSeconds?: number }): string {
+    return this.host.entra.issueToken(opts);
+  }
+
+  /** Registers another service principal. */
+  addClient(client: EntraClient): void {
+    this.host.entra.addClient(client);
+  }
+
+  /** Starts another vault on its own listener; returns its base URL. */
+  addVault(name: string, port?: number): Promise<string> {
+    return this.host.addVault(name, port);
+  }
+
+  private vault(name: string): KeyVault {
+    const v = this.host.vault(name);
+    if (!v) throw new AdminError(404, `no vault named '${name}'`);
+    return v;
+  }
+
+  private static kv<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof KeyVaultFailure) throw new AdminError(e.status, e.message);
+      if (e instanceof PolicyError) throw new AdminError(400, e.message);
+      throw e;
+    }
+  }
+
+  /** Issues a new version from the current policy, as Key Vault's auto-renewal would. */
+  async rotateCertificate(vault: string, name: string): Promise<KeyVaultCertificateInfo> {
+    const v = this.vault(vault);
+    try {
+      return await v.rotate(name);
+    } catch (e) {
+      if (e instanceof KeyVaultFailure) throw new AdminError(e.status, e.message);
+      throw e;
+    }
+  }
+
+  /** A summary of a Key Vault certificate, or `undefined`. */
+  getKeyVaultCertificate(vault: string, name: string): KeyVaultCertificateInfo | undefined {
+    const v = this.vault(vault);
+    try {
+      return v.info(name);
+    } catch (e) {
+      if (e instanceof KeyVaultFailure && e.status === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** Deletes a Key Vault certificate out of band (soft delete unless `purge`). */
+  deleteKeyVaultCertificate(vault: string, name: string, opts: { purge?: boolean } = {}): void {
+    const v = this.vault(vault);
+    EmulatorAdmin.kv(() => v.adminDelete(name, opts.purge ?? false));
+  }
+
+  /** Changes a certificate policy out of band, with the same merge rules as PATCH. */
+  setCertificatePolicy(vault: string, name: string, policy: KvPolicy): Record<string, unknown> {
+    const v = this.vault(vault);
+    return EmulatorAdmin.kv(() => v.updatePolicy(name, policy));
+  }
+
+  /** The stored APIM certificate (with its ETag), or `undefined`. */
+  getApimCertificate(ref: ApimCertificateRef): (ApimCertificateRecord & { id: string }) | undefined {
+    return this.host.apim.getCertificate(ref);
+  }
+
+  /** Deletes an APIM certificate out of band; `false` if there was none. */
+  deleteApimCertificate(ref: ApimCertificateRef): boolean {
+    return this.host.apim.deleteCertificate(ref);
+  }
+
+  /** Changes an APIM certificate's ETag (to `etag`, or a fresh one), as a change made elsewhere would. */
+  touchApimCertificate(ref: ApimCertificateRef, etag?: string): string {
+    try {
+      return this.host.apim.touchCertificate(ref, etag);
+    } catch (e) {
+      throw new AdminError(404, (e as Error).message);
+    }
+  }
+
+  /** Makes an APIM service not exist (404 ParentResourceNotFound) or exist again. */
+  setApimServiceExists(ref: ApimServiceRef, exists: boolean): void {
+    this.host.apim.setServiceExists(ref, exists);
+  }
+
+  /** Forgets all certificates, faults, logged requests and token counts (clients and vaults stay). */
+  reset(): void {
+    this.host.apim.clear();
+    for (const name of Object.keys(this.host.info().vaults)) this.host.vault(name)?.clear();
+    this.host.faults.clear();
+    this.host.log.clear();
+    this.host.entra.resetTokenCounts();
+  }
+}
+
+function adminError(status: number, message: string): Reply {
+  return { status, body: { error: { code: status === 404 ? "NotFound" : "BadRequest", message } } };
+}
+
+/** Routes of the HTTP admin API, relative to `/_emulator`. */
+export function adminRoutes(admin: EmulatorAdmin, host: AdminHost): Route[] {
+  const json = (b: Buffer): Record<string, unknown> => {
+    const v = parseJsonBody(b);
+    if (v === undefined) return {};
+    if (!isObject(v)) throw new AdminError(400, "the body must be a JSON object");
+    return v;
+  };
+  const apim =
+    "/apim/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.ApiManagement/service/([^/]+)";
+  const certRef = (p: string[]): ApimCertificateRef => ({
+    subscriptionId: decodeSegment(p[0]),
+    resourceGroup: decodeSegment(p[1]),
+    serviceName: decodeSegment(p[2]),
+    certificateId: decodeSegment(p[3]),
+  });
+  const route = (name: string, method: string, path: string, handler: Route["handler"]): Route => ({
+    name: `admin.${name}`,
+    method,
+    pattern: new RegExp(`^${path}/?$`, "i"),
+    handler,
+  });
+  const ok = (body: unknown, status = 200): Reply => ({ status, body });
+  return [
+    route("info", "GET", "", () => ok(host.info())),
+    route("faults.list", "GET", "/faults", () => ok({ value: admin.listFaults() })),
+    route("faults.add", "POST", "/faults", (c) => ok(admin.addFault(checkFaultSpec(json(c.body))), 201)),
+    route("faults.clear", "DELETE", "/faults", () => (admin.clearFaults(), { status: 204 })),
+    route("faults.remove", "DELETE", "/faults/([^/]+)", (c) =>
+      admin.removeFault(c.params[0]) ? { status: 204 } : adminError(404, `no fault '${c.params[0]}'`),
+    ),
+    route("requests.list", "GET", "/requests", (c) =>
+      ok({
+        value: admin.requests({
+          listener: c.query.get("listener") ?? undefined,
+          route: c.query.get("route") ?? undefined,
+          since: c.query.has("since") ? Number(c.query.get("since")) : undefined,
+        }),
+      }),
+    ),
+    route("requests.clear", "DELETE", "/requests", () => (admin.clearRequests(), { status: 204 })),
+    route("tokenRequests.get", "GET", "/token-requests", () => ok(admin.tokenRequestCounts())),
+    route(
+      "tokenRequests.reset",
+      "DELETE",
+      "/token-requests",
+      () => (admin.resetTokenCounts(), { status: 204 }),
+    ),
+    route("tokens.issue", "POST", "/tokens", (c) => {
+      const b = json(c.body);
+      if (typeof b.audience !== "string") throw new AdminError(400, "'audience' is required");
+      return ok({
+        access_token: admin.issueToken({
+          audience: b.audience,
+          clientId: typeof b.clientId === "string" ? b.clientId : undefined,
+          lifetimeSeconds: typeof b.lifetimeSeconds === "number" ? b.lifetimeSeconds : undefined,
+        }),
+      });
+    }),
+    route("clients.add", "POST", "/clients", (c) => {
+      const b = json(c.body);
+      if (typeof b.clientId !== "string") throw new AdminError(400, "'clientId' is required");
+      admin.addClient(b as unknown as EntraClient);
+      return { status: 204 };
+    }),
+    route("vaults.list", "GET", "/vaults", () => ok(host.info().vaults)),
+    route("vaults.add", "POST", "/vaults", async (c) => {
+      const b = json(c.body);
+      if (typeof b.name !== "string") throw new AdminError(400, "'name' is required");
+      const url = await admin.addVault(b.name, typeof b.port === "number" ? b.port : undefined);
+      return ok({ name: b.name, url }, 201);
+    }),
+    route("kv.get", "GET", "/vaults/([^/]+)/certificates/([^/]+)", (c) => {
+      const info = admin.getKeyVaultCertificate(c.params[0], c.params[1]);
+      return info ? ok(info) : adminError(404, `no certificate '${c.params[1]}' in vault '${c.params[0]}'`);
+    }),
+    route("kv.delete", "DELETE", "/vaults/([^/]+)/certificates/([^/]+)", (c) => {
+      admin.deleteKeyVaultCertificate(c.params[0], c.params[1], { purge: c.query.get("purge") === "true" });
+      return { status: 204 };
+    }),
+    route("kv.rotate", "POST", "/vaults/([^/]+)/certificates/([^/]+)/rotate", async (c) =>
+      ok(await admin.rotateCertificate(c.params[0], c.params[1])),
+    ),
+    route("kv.policy", "PATCH", "/vaults/([^/]+)/certificates/([^/]+)/policy", (c) =>
+      ok(admin.setCertificatePolicy(c.params[0], c.params[1], json(c.body) as KvPolicy)),
+    ),
+    route("apim.service.exists", "PUT", apim, (c) => {
+      admin.setApimServiceExists(certRef([...c.params, ""]), true);
+      return { status: 204 };
+    }),
+    route("apim.service.absent", "DELETE", apim, (c) => {
+      admin.setApimServiceExists(certRef([...c.params, ""]), false);
+      return { status: 204 };
+    }),
+    route("apim.certificate.get", "GET", `${apim}/certificates/([^/]+)`, (c) => {
+      const cert = admin.getApimCertificate(certRef(c.params));
+      return cert ? ok(cert) : adminError(404, "no such certificate");
+    }),
+    route("apim.certificate.delete", "DELETE", `${apim}/certificates/([^/]+)`, (c) =>
+      admin.deleteApimCertificate(certRef(c.params))
+        ? { status: 204 }
+        : adminError(404, "no such certificate"),
+    ),
+    route("apim.certificate.etag", "POST", `${apim}/certificates/([^/]+)/etag`, (c) => {
+      const b = json(c.body);
+      return ok({
+        etag: admin.touchApimCertificate(certRef(c.params), typeof b.etag === "string" ? b.etag : undefined),
+      });
+    }),
+    route("reset", "POST", "/reset", () => (admin.reset(), { status: 204 })),
+  ];
+}
+
+/** Serves one admin request (`path` relative to `/_emulator`). */
+export async function serveAdmin(routes: Route[], ctx: Parameters<Route["handler"]>[0]): Promise<Reply> {
+  const m = matchRoute(routes, ctx.method, ctx.path);
+  if (m.kind === "none") return adminError(404, `no admin route ${ctx.method} /_emulator${ctx.path}`);
+  if (m.kind === "wrongMethod")
+    return { ...adminError(405, `use ${m.allowed.join(" or ")}`), headers: { allow: m.allowed.join(", ") } };
+  try {
+    return await m.route.handler({ ...ctx, params: m.params });
+  } catch (e) {
+    if (e instanceof AdminError) return adminError(e.status, e.message);
+    if (e instanceof SyntaxError) return adminError(400, `the body is not valid JSON: ${e.message}`);
+    if (e instanceof FaultSpecError) return adminError(400, e.message);
+    throw e;
+  }
+}

@@ -1,0 +1,493 @@
+/**
+ * Microsoft Entra ID, as far as service principals use it: OpenID discovery, the signing keys and
+ * the v2.0 token endpoint for the client-credentials grant (client secret or client assertion).
+ * Tokens are RS256 JWTs signed with a key published in the JWKS, so anyone can verify them the
+ * way Azure services do.
+ */
+import * as crypto from "node:crypto";
+import { type Reply, type RequestContext, type Route, header } from "./http";
+import { buildCertificate } from "../provider/pki";
+
+/** A service principal that may ask for tokens. */
+export interface EntraClient {
+  clientId: string;
+  /** Secret for `client_secret`; without one the client can only use assertions. */
+  clientSecret?: string;
+  /**
+   * Federated credentials (workload identity). When a client has any, an assertion must match one
+   * of them exactly (issuer, subject, one audience), as Entra does. When it has none, the emulator
+   * accepts any well-formed, unexpired assertion whose audience is `api://AzureADTokenExchange`.
+   */
+  federatedCredentials?: FederatedCredential[];
+}
+
+/** A federated identity credential of an app registration. */
+export interface FederatedCredential {
+  issuer: string;
+  subject: string;
+  /** Default `["api://AzureADTokenExchange"]`. */
+  audiences?: string[];
+}
+
+/** Claims of the access tokens the emulator issues (v2.0 app-only tokens). */
+export interface TokenClaims {
+  aud: string;
+  iss: string;
+  iat: number;
+  nbf: number;
+  exp: number;
+  azp: string;
+  azpacr: string;
+  oid: string;
+  sub: string;
+  tid: string;
+  ver: string;
+  idtyp: string;
+  uti: string;
+  [claim: string]: unknown;
+}
+
+/** The outcome of checking a bearer token's signature and lifetime (audience is the caller's job). */
+export type TokenCheck =
+  | { ok: true; claims: TokenClaims }
+  | {
+      ok: false;
+      reason: "malformed" | "unknownKey" | "signature" | "expired" | "notYetValid";
+      claims?: TokenClaims;
+    };
+
+/** Resources the token endpoint knows, as Entra knows resource principals. */
+export const DEFAULT_RESOURCES = [
+  "https://management.azure.com",
+  "https://management.core.windows.net",
+  "https://vault.azure.net",
+  "https://graph.microsoft.com",
+];
+
+const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
+const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+// Entra tolerates five minutes of clock skew on assertions.
+const SKEW_SECONDS = 300;
+
+/** Options of {@link EntraIdentity}. */
+export interface EntraOptions {
+  tenantId: string;
+  clients: EntraClient[];
+  /** Canonical authority host, e.g. `https://localhost:1234`; the token issuer derives from it. */
+  authorityHost: string;
+  tokenLifetimeSeconds: number;
+  resources?: string[];
+}
+
+const b64url = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString("base64url");
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+function stableGuid(seed: string): string {
+  const h = crypto.createHash("sha1").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function decodeJwt(
+  token: string,
+): { header: Record<string, unknown>; payload: Record<string, unknown> } | undefined {
+  const parts = token.split(".");
+  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) return undefined;
+  try {
+    const h = JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8"));
+    const p = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+    if (typeof h !== "object" || h === null || typeof p !== "object" || p === null) return undefined;
+    return { header: h, payload: p };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The emulated identity provider of one tenant. */
+export class EntraIdentity {
+  readonly tenantId: string;
+  private readonly clients = new Map<string, EntraClient>();
+  private readonly key: crypto.KeyObject;
+  private readonly kid: string;
+  private readonly jwk: Record<string, unknown>;
+  private readonly resources: string[];
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly options: EntraOptions) {
+    this.tenantId = options.tenantId;
+    for (const c of options.clients) this.addClient(c);
+    this.resources = (options.resources ?? DEFAULT_RESOURCES).map((r) => r.replace(/\/+$/, "").toLowerCase());
+    const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+    this.key = privateKey;
+    // Entra publishes each signing key with a self-signed certificate and uses its x5t as kid.
+    const now = Date.now();
+    const cert = buildCertificate({
+      subject: [{ oid: "2.5.4.3", value: "accounts.emulator.local" }],
+      key: privateKey,
+      notBefore: new Date(now - 3600_000),
+      notAfter: new Date(now + 5 * 365 * 86400_000),
+    });
+    this.kid = crypto.createHash("sha1").update(cert).digest("base64url");
+    const pub = crypto.createPublicKey(privateKey).export({ format: "jwk" });
+    this.jwk = {
+      kty: "RSA",
+      use: "sig",
+      kid: this.kid,
+      x5t: this.kid,
+      n: pub.n,
+      e: pub.e,
+      x5c: [cert.toString("base64")],
+      issuer: this.issuer(options.authorityHost),
+    };
+  }
+
+  /** Registers (or replaces) a client. */
+  addClient(client: EntraClient): void {
+    this.clients.set(client.clientId.toLowerCase(), { ...client });
+  }
+
+  /** Token requests received, per requested scope string (failed requests included). */
+  tokenRequestCounts(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
+
+  resetTokenCounts(): void {
+    this.counts.clear();
+  }
+
+  private issuer(base: string): string {
+    return `${base}/${this.tenantId}/v2.0`;
+  }
+
+  /** Mints an access token directly (admin use: expired or foreign-audience tokens for tests). */
+  issueToken(opts: {
+    audience: string;
+    clientId?: string;
+    lifetimeSeconds?: number;
+    azpacr?: string;
+  }): string {
+    const now = nowSeconds();
+    const lifetime = opts.lifetimeSeconds ?? this.options.tokenLifetimeSeconds;
+    const clientId = opts.clientId ?? this.options.clients[0]?.clientId ?? stableGuid("client");
+    const oid = stableGuid(`${this.tenantId}/${clientId.toLowerCase()}`);
+    const claims: TokenClaims = {
+      aud: opts.audience,
+      iss: this.issuer(this.options.authorityHost),
+      // An already-expired token must also have started in the past.
+      iat: Math.min(now, now + lifetime - 60),
+      nbf: Math.min(now, now + lifetime - 60),
+      exp: now + lifetime,
+      azp: clientId,
+      azpacr: opts.azpacr ?? "1",
+      oid,
+      sub: oid,
+      tid: this.tenantId,
+      ver: "2.0",
+      idtyp: "app",
+      uti: crypto.randomBytes(16).toString("base64url"),
+    };
+    const signingInput = `${b64url({ typ: "JWT", alg: "RS256", kid: this.kid, x5t: this.kid })}.${b64url(claims)}`;
+    const sig = crypto.sign("sha256", Buffer.from(signingInput), this.key).toString("base64url");
+    return `${signingInput}.${sig}`;
+  }
+
+  /** Checks signature and lifetime of a token the emulator issued. */
+  verify(token: string): TokenCheck {
+    const decoded = decodeJwt(token);
+    if (!decoded) return { ok: false, reason: "malformed" };
+    const claims = decoded.payload as TokenClaims;
+    if (decoded.header.alg !== "RS256" || decoded.header.kid !== this.kid)
+      return { ok: false, reason: "unknownKey", claims };
+    const [h, p, s] = token.split(".");
+    if (!crypto.verify("sha256", Buffer.from(`${h}.${p}`), this.key, Buffer.from(s, "base64url")))
+      return { ok: false, reason: "signature", claims };
+    const now = nowSeconds();
+    if (typeof claims.exp !== "number" || claims.exp <= now) return { ok: false, reason: "expired", claims };
+    if (typeof claims.nbf === "number" && claims.nbf > now + SKEW_SECONDS)
+      return { ok: false, reason: "notYetValid", claims };
+    return { ok: true, claims };
+  }
+
+  /** Routes of the authority listener. */
+  routes(): Route[] {
+    const t = "([^/]+)";
+    return [
+      {
+        name: "entra.openidConfiguration",
+        method: "GET",
+        pattern: new RegExp(`^/${t}/v2\\.0/\\.well-known/openid-configuration$`, "i"),
+        handler: (ctx) => this.openidConfiguration(ctx),
+      },
+      {
+        name: "entra.keys",
+        method: "GET",
+        pattern: new RegExp(`^/${t}/discovery/v2\\.0/keys$`, "i"),
+        handler: (ctx) => this.keys(ctx),
+      },
+      {
+        name: "entra.token",
+        method: "POST",
+        pattern: new RegExp(`^/${t}/oauth2/v2\\.0/token$`, "i"),
+        handler: (ctx) => this.token(ctx),
+      },
+    ];
+  }
+
+  private knownTenant(tenant: string): boolean {
+    return tenant.toLowerCase() === this.tenantId.toLowerCase();
+  }
+
+  private openidConfiguration(ctx: RequestContext): Reply {
+    if (!this.knownTenant(ctx.params[0])) return this.tenantNotFound(ctx.params[0]);
+    // MSAL accepts the issuer only when its host matches the authority it was given, so the
+    // document echoes the address the client used (localhost or 127.0.0.1).
+    const base = `https://${ctx.host}`;
+    const t = this.tenantId;
+    return {
+      status: 200,
+      body: {
+        token_endpoint: `${base}/${t}/oauth2/v2.0/token`,
+        token_endpoint_auth_methods_supported: [
+          "client_secret_post",
+          "private_key_jwt",
+          "client_secret_basic",
+        ],
+        jwks_uri: `${base}/${t}/discovery/v2.0/keys`,
+        response_modes_supported: ["query", "fragment", "form_post"],
+        subject_types_supported: ["pairwise"],
+        id_token_signing_alg_values_supported: ["RS256"],
+        response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+        scopes_supported: ["openid", "profile", "email", "offline_access"],
+        issuer: this.issuer(base),
+        request_uri_parameter_supported: false,
+        userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
+        authorization_endpoint: `${base}/${t}/oauth2/v2.0/authorize`,
+        device_authorization_endpoint: `${base}/${t}/oauth2/v2.0/devicecode`,
+        http_logout_supported: true,
+        frontchannel_logout_supported: true,
+        end_session_endpoint: `${base}/${t}/oauth2/v2.0/logout`,
+        claims_supported: ["sub", "iss", "aud", "exp", "iat", "nbf", "tid", "oid", "azp", "azpacr", "ver"],
+        tenant_region_scope: null,
+        cloud_instance_name: "microsoftonline.com",
+        cloud_graph_host_name: "graph.windows.net",
+        msgraph_host: "graph.microsoft.com",
+      },
+    };
+  }
+
+  private keys(ctx: RequestContext): Reply {
+    if (!this.knownTenant(ctx.params[0])) return this.tenantNotFound(ctx.params[0]);
+    return { status: 200, body: { keys: [this.jwk] } };
+  }
+
+  private aadError(status: number, error: string, code: number, description: string): Reply {
+    const traceId = crypto.randomUUID();
+    const correlationId = crypto.randomUUID();
+    const timestamp = new Date()
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d+Z$/, "Z");
+    return {
+      status,
+      headers: { "cache-control": "no-store, no-cache", pragma: "no-cache" },
+      body: {
+        error,
+        error_description: `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
+        error_codes: [code],
+        timestamp,
+        trace_id: traceId,
+        correlation_id: correlationId,
+        error_uri: `https://login.microsoftonline.com/error?code=${code}`,
+      },
+    };
+  }
+
+  private tenantNotFound(tenant: string): Reply {
+    return this.aadError(
+      400,
+      "invalid_request",
+      90002,
+      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+    );
+  }
+
+  private token(ctx: RequestContext): Reply {
+    if (!this.knownTenant(ctx.params[0])) return this.tenantNotFound(ctx.params[0]);
+    const contentType = header(ctx.headers, "content-type") ?? "";
+    if (!contentType.toLowerCase().startsWith("application/x-www-form-urlencoded"))
+      return this.aadError(
+        400,
+        "invalid_request",
+        900144,
+        "The request body must contain the following parameter: 'grant_type'.",
+      );
+    const form = new URLSearchParams(ctx.body.toString("utf8"));
+    // client_secret_basic (RFC 6749 2.3.1): id and secret, each form-encoded, in a Basic header.
+    const basic = /^Basic\s+(\S+)$/i.exec(header(ctx.headers, "authorization") ?? "");
+    if (basic && !form.has("client_secret") && !form.has("client_assertion")) {
+      const [id, secret] = Buffer.from(basic[1], "base64").toString("utf8").split(":");
+      const decode = (v: string | undefined): string => decodeURIComponent((v ?? "").replace(/\+/g, " "));
+      if (!form.has("client_id")) form.set("client_id", decode(id));
+      form.set("client_secret", decode(secret));
+    }
+    const scope = form.get("scope") ?? "";
+    ctx.auth.scope = scope;
+    this.counts.set(scope, (this.counts.get(scope) ?? 0) + 1);
+
+    const grantType = form.get("grant_type");
+    if (!grantType)
+      return this.aadError(
+        400,
+        "invalid_request",
+        900144,
+        "The request body must contain the following parameter: 'grant_type'.",
+      );
+    if (grantType !== "client_credentials")
+      return this.aadError(
+        400,
+        "unsupported_grant_type",
+        70003,
+        `The app requested an unsupported grant type '${grantType}'.`,
+      );
+
+    const clientId = form.get("client_id");
+    if (!clientId)
+      return this.aadError(
+        400,
+        "invalid_request",
+        900144,
+        "The request body must contain the following parameter: 'client_id'.",
+      );
+    ctx.auth.clientId = clientId;
+    const client = this.clients.get(clientId.toLowerCase());
+    if (!client)
+      return this.aadError(
+        400,
+        "unauthorized_client",
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${this.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      );
+
+    if (!scope)
+      return this.aadError(
+        400,
+        "invalid_request",
+        90014,
+        "The required field 'scope' is missing from the credential.",
+      );
+    const scopes = scope
+      .split(/\s+/)
+      .filter((s) => s && !["openid", "profile", "offline_access"].includes(s));
+    if (scopes.length !== 1 || !scopes[0].endsWith("/.default"))
+      return this.aadError(
+        400,
+        "invalid_scope",
+        1002012,
+        `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
+    const audience = scopes[0].slice(0, -"/.default".length);
+    if (!this.resources.includes(audience.replace(/\/+$/, "").toLowerCase()))
+      return this.aadError(
+        400,
+        "invalid_resource",
+        500011,
+        `The resource principal named ${audience} was not found in the tenant named ${this.tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+      );
+
+    let azpacr: string;
+    const secret = form.get("client_secret");
+    const assertion = form.get("client_assertion");
+    if (secret !== null) {
+      if (client.clientSecret === undefined || secret !== client.clientSecret)
+        return this.aadError(
+          401,
+          "invalid_client",
+          7000215,
+          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${client.clientId}'.`,
+        );
+      azpacr = "1";
+    } else if (assertion !== null) {
+      const type = form.get("client_assertion_type");
+      if (type !== ASSERTION_TYPE)
+        return this.aadError(
+          400,
+          "invalid_request",
+          50027,
+          `client_assertion_type must be '${ASSERTION_TYPE}', got '${type ?? ""}'.`,
+        );
+      const failure = this.checkAssertion(assertion, client);
+      if (failure) return failure;
+      azpacr = "2";
+    } else {
+      return this.aadError(
+        401,
+        "invalid_client",
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
+    }
+
+    ctx.auth.audience = audience;
+    const lifetime = this.options.tokenLifetimeSeconds;
+    return {
+      status: 200,
+      headers: { "cache-control": "no-store, no-cache", pragma: "no-cache" },
+      body: {
+        token_type: "Bearer",
+        expires_in: lifetime,
+        ext_expires_in: lifetime,
+        access_token: this.issueToken({ audience, clientId: client.clientId, azpacr }),
+      },
+    };
+  }
+
+  /** Returns an error reply when the assertion is not acceptable; signatures are not verified (see README). */
+  private checkAssertion(assertion: string, client: EntraClient): Reply | undefined {
+    const decoded = decodeJwt(assertion);
+    const p = decoded?.payload;
+    if (
+      !p ||
+      typeof p.iss !== "string" ||
+      typeof p.sub !== "string" ||
+      p.aud === undefined ||
+      typeof p.exp !== "number"
+    )
+      return this.aadError(
+        401,
+        "invalid_client",
+        50027,
+        "JWT token is invalid or malformed: a client assertion needs string 'iss' and 'sub', an 'aud' and a numeric 'exp'.",
+      );
+    const now = nowSeconds();
+    const nbf = typeof p.nbf === "number" ? p.nbf : now;
+    if (p.exp < now - SKEW_SECONDS || nbf > now + SKEW_SECONDS)
+      return this.aadError(
+        401,
+        "invalid_client",
+        700024,
+        `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, assertion valid from ${new Date(nbf * 1000).toISOString()}, expiry time of assertion ${new Date(p.exp * 1000).toISOString()}.`,
+      );
+    const audiences = (Array.isArray(p.aud) ? p.aud : [p.aud]).map(String);
+    const noMatch = (): Reply =>
+      this.aadError(
+        400,
+        "invalid_request",
+        70021,
+        `No matching federated identity record found for presented assertion. Assertion Issuer: '${p.iss}'. Assertion Subject: '${p.sub}'. Assertion Audience: '${audiences.join(",")}'.`,
+      );
+    const federated = client.federatedCredentials ?? [];
+    if (federated.length > 0) {
+      const match = federated.some(
+        (f) =>
+          f.issuer === p.iss &&
+          f.subject === p.sub &&
+          audiences.some((a) => (f.audiences ?? [TOKEN_EXCHANGE_AUDIENCE]).includes(a)),
+      );
+      return match ? undefined : noMatch();
+    }
+    // A certificate credential's own assertion: iss = sub = client id, aud = the token endpoint.
+    if (p.iss === client.clientId && p.sub === client.clientId) {
+      return audiences.some((a) => /\/oauth2\/v2\.0\/token$/i.test(a)) ? undefined : noMatch();
+    }
+    return audiences.includes(TOKEN_EXCHANGE_AUDIENCE) ? undefined : noMatch();
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * A local emulator of the Azure surface this package uses: Microsoft Entra ID tokens, ARM for API
+ * Management certificates and Key Vault certificates, over HTTPS. See emulator/README.md.
+ */
+export { startEmulator, trustEmulatorCa, DEFAULTS } from "./server";
+export type { Emulator, EmulatorOptions } from "./server";
+export { EmulatorAdmin, AdminError } from "./admin";
+export type { EmulatorInfo, RequestFilter } from "./admin";
+export type { Fault, FaultSpec, RequestLogEntry } from "./controls";
+export type { EntraClient, FederatedCredential, TokenClaims } from "./entra";
+export type { ApimCertificateRef, ApimServiceRef, ApimCertificateRecord } from "./arm-apim";
+export type { KeyVaultCertificateInfo } from "./keyvault";
+export type { KvPolicy } from "./kv-policy";
+export { createSelfSignedPfx } from "../provider/pki";
+export type { SelfSignedPfx, SelfSignedPfxOptions } from "../provider/pki";

@@ -1,0 +1,382 @@
+/**
+ * Key Vault certificate policies on the wire (snake_case, as the service speaks): validation with
+ * Key Vault's enumerations and ranges, defaults applied on create, the merge done by
+ * `PATCH /certificates/{name}/policy`, and the policy Key Vault derives for an imported certificate.
+ */
+import {
+  type CertificateFacts,
+  type KeySpec,
+  type EcCurve,
+  KEY_USAGES,
+  curveBits,
+  parseDistinguishedName,
+} from "../provider/pki";
+import { isObject } from "./http";
+
+/** CertificatePolicy as sent and returned by Key Vault (without the read-only `id`). */
+export interface KvPolicy {
+  key_props?: { exportable?: boolean; kty?: string; key_size?: number; reuse_key?: boolean; crv?: string };
+  secret_props?: { contentType?: string };
+  x509_props?: {
+    subject?: string;
+    ekus?: string[];
+    sans?: { emails?: string[]; dns_names?: string[]; upns?: string[] };
+    key_usage?: string[];
+    validity_months?: number;
+  };
+  lifetime_actions?: Array<{
+    trigger: { lifetime_percentage?: number; days_before_expiry?: number };
+    action: { action_type: string };
+  }>;
+  issuer?: { name?: string; cty?: string; cert_transparency?: boolean };
+  attributes?: { enabled?: boolean };
+}
+
+/** A policy Key Vault would refuse with 400 BadParameter. */
+export class PolicyError extends Error {
+  override readonly name = "PolicyError";
+}
+
+export const KEY_TYPES = ["EC", "EC-HSM", "RSA", "RSA-HSM", "oct", "oct-HSM"];
+export const CURVE_NAMES = ["P-256", "P-256K", "P-384", "P-521"];
+export const RSA_SIZES = [2048, 3072, 4096];
+export const CONTENT_TYPES = ["application/x-pkcs12", "application/x-pem-file"];
+export const ACTION_TYPES = ["EmailContacts", "AutoRenew"];
+/** Key Vault's defaults for TLS certificates: server and client authentication. */
+export const DEFAULT_EKUS = ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"];
+// The emulator's own bound; real Key Vault documents none for self-signed certificates.
+const MAX_VALIDITY_MONTHS = 1200;
+
+function fail(message: string): never {
+  throw new PolicyError(message);
+}
+
+const given = (v: unknown): boolean => v !== undefined && v !== null;
+
+function bool(v: unknown, path: string): boolean | undefined {
+  if (!given(v)) return undefined;
+  if (typeof v !== "boolean")
+    fail(`Property ${path} has invalid value ${JSON.stringify(v)}: expected true or false.`);
+  return v;
+}
+
+function str(v: unknown, path: string): string | undefined {
+  if (!given(v)) return undefined;
+  if (typeof v !== "string")
+    fail(`Property ${path} has invalid value ${JSON.stringify(v)}: expected a string.`);
+  return v;
+}
+
+function intIn(v: unknown, path: string, min: number, max: number): number | undefined {
+  if (!given(v)) return undefined;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
+    fail(
+      `Property ${path} has invalid value ${JSON.stringify(v)}: expected an integer from ${min} to ${max}.`,
+    );
+  return v;
+}
+
+function strings(v: unknown, path: string): string[] | undefined {
+  if (!given(v)) return undefined;
+  if (!Array.isArray(v) || v.some((s) => typeof s !== "string"))
+    fail(`Property ${path} has invalid value ${JSON.stringify(v)}: expected an array of strings.`);
+  return [...v];
+}
+
+function oneOf(v: string | undefined, allowed: readonly string[], path: string): string | undefined {
+  if (v !== undefined && !allowed.includes(v))
+    fail(`Property ${path} has invalid value '${v}'. Valid values are: ${allowed.join(", ")}.`);
+  return v;
+}
+
+function object(v: unknown, path: string): Record<string, unknown> | undefined {
+  if (!given(v)) return undefined;
+  if (!isObject(v)) fail(`Property ${path} must be a JSON object.`);
+  return v;
+}
+
+/** Drops `undefined` members so a parsed policy carries only what the client sent. */
+function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * Reads a policy body: checks every member's type, enumeration and range, keeps only the members
+ * given (nulls count as not given), and ignores the read-only `id` and attribute timestamps.
+ */
+export function parsePolicy(input: unknown): KvPolicy {
+  const body = object(input, "policy");
+  if (!body) fail("The certificate policy must be a JSON object.");
+  const out: KvPolicy = {};
+
+  const kp = object(body.key_props, "key_props");
+  if (kp) {
+    const kty = oneOf(str(kp.kty, "key_props.kty"), KEY_TYPES, "key_props.kty");
+    if (kty === "oct" || kty === "oct-HSM")
+      fail(`Key type '${kty}' cannot back a certificate. Use RSA, RSA-HSM, EC or EC-HSM.`);
+    const crv = oneOf(str(kp.crv, "key_props.crv"), CURVE_NAMES, "key_props.crv");
+    if (crv && kty && kty.startsWith("RSA")) fail("Curve cannot be specified with RSA key type.");
+    out.key_props = compact({
+      exportable: bool(kp.exportable, "key_props.exportable"),
+      kty,
+      key_size: intIn(kp.key_size, "key_props.key_size", 1, 16384),
+      reuse_key: bool(kp.reuse_key, "key_props.reuse_key"),
+      crv,
+    });
+  }
+
+  const sp = object(body.secret_props, "secret_props");
+  if (sp)
+    out.secret_props = compact({
+      contentType: oneOf(
+        str(sp.contentType, "secret_props.contentType"),
+        CONTENT_TYPES,
+        "secret_props.contentType",
+      ),
+    });
+
+  const xp = object(body.x509_props, "x509_props");
+  if (xp) {
+    const subject = str(xp.subject, "x509_props.subject");
+    if (subject) {
+      try {
+        parseDistinguishedName(subject);
+      } catch (e) {
+        fail(`Property x509_props.subject has invalid value '${subject}': ${(e as Error).message}.`);
+      }
+    }
+    const ekus = strings(xp.ekus, "x509_props.ekus");
+    for (const e of ekus ?? [])
+      if (!/^[0-2](\.\d+)+$/.test(e))
+        fail(`Property x509_props.ekus has invalid value '${e}': expected an OID such as 1.3.6.1.5.5.7.3.1.`);
+    const usages = strings(xp.key_usage, "x509_props.key_usage");
+    for (const u of usages ?? []) oneOf(u, KEY_USAGES, "x509_props.key_usage");
+    const sansIn = object(xp.sans, "x509_props.sans");
+    const sans = sansIn
+      ? compact({
+          emails: strings(sansIn.emails, "x509_props.sans.emails"),
+          dns_names: strings(sansIn.dns_names, "x509_props.sans.dns_names"),
+          upns: strings(sansIn.upns, "x509_props.sans.upns"),
+        })
+      : undefined;
+    for (const d of sans?.dns_names ?? [])
+      if (
+        !/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(d)
+      )
+        fail(`Property x509_props.sans.dns_names has invalid value '${d}'.`);
+    out.x509_props = compact({
+      subject,
+      ekus,
+      sans,
+      key_usage: usages,
+      validity_months: intIn(xp.validity_months, "x509_props.validity_months", 1, MAX_VALIDITY_MONTHS),
+    });
+  }
+
+  if (given(body.lifetime_actions)) {
+    if (!Array.isArray(body.lifetime_actions)) fail("Property lifetime_actions must be an array.");
+    out.lifetime_actions = body.lifetime_actions.map((la: unknown, i: number) => {
+      const path = `lifetime_actions[${i}]`;
+      const item = object(la, path) ?? fail(`Property ${path} must be a JSON object.`);
+      const trigger =
+        object(item.trigger, `${path}.trigger`) ?? fail(`Property ${path}.trigger is required.`);
+      const action = object(item.action, `${path}.action`) ?? fail(`Property ${path}.action is required.`);
+      const pct = intIn(trigger.lifetime_percentage, `${path}.trigger.lifetime_percentage`, 1, 99);
+      const days = intIn(
+        trigger.days_before_expiry,
+        `${path}.trigger.days_before_expiry`,
+        1,
+        MAX_VALIDITY_MONTHS * 27,
+      );
+      if ((pct === undefined) === (days === undefined))
+        fail(`Property ${path}.trigger must have exactly one of lifetime_percentage and days_before_expiry.`);
+      const type = oneOf(
+        str(action.action_type, `${path}.action.action_type`),
+        ACTION_TYPES,
+        `${path}.action.action_type`,
+      );
+      if (!type) fail(`Property ${path}.action.action_type is required.`);
+      return {
+        trigger: pct !== undefined ? { lifetime_percentage: pct } : { days_before_expiry: days },
+        action: { action_type: type },
+      };
+    });
+  }
+
+  const is = object(body.issuer, "issuer");
+  if (is)
+    out.issuer = compact({
+      name: str(is.name, "issuer.name"),
+      cty: str(is.cty, "issuer.cty"),
+      cert_transparency: bool(is.cert_transparency, "issuer.cert_transparency"),
+    });
+
+  const at = object(body.attributes, "attributes");
+  if (at) out.attributes = compact({ enabled: bool(at.enabled, "attributes.enabled") });
+  return out;
+}
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+/**
+ * PATCH semantics ("set specified members, leave others"): each member given replaces that member
+ * and members not given stay. Inside `key_props`, `secret_props`, `x509_props`, `issuer` and
+ * `attributes` the same rule applies one level down (so `{x509_props:{validity_months:24}}` keeps
+ * the subject); arrays and `sans` are replaced whole; `lifetime_actions: []` clears the actions
+ * (the way to turn auto-renew off).
+ */
+export function mergePolicy(current: KvPolicy, patch: KvPolicy): KvPolicy {
+  const out = clone(current);
+  if (patch.key_props) {
+    const merged = { ...(out.key_props ?? {}), ...patch.key_props };
+    // Switching key type without a size or curve would keep a value meaningless for the new type.
+    const typeChanged =
+      patch.key_props.kty !== undefined &&
+      keyFamily(patch.key_props.kty) !== keyFamily(current.key_props?.kty);
+    if (typeChanged && patch.key_props.key_size === undefined) delete merged.key_size;
+    if (typeChanged && patch.key_props.crv === undefined) delete merged.crv;
+    out.key_props = merged;
+  }
+  if (patch.secret_props) out.secret_props = { ...(out.secret_props ?? {}), ...patch.secret_props };
+  if (patch.x509_props) out.x509_props = { ...(out.x509_props ?? {}), ...clone(patch.x509_props) };
+  if (patch.lifetime_actions) out.lifetime_actions = clone(patch.lifetime_actions);
+  if (patch.issuer) out.issuer = { ...(out.issuer ?? {}), ...patch.issuer };
+  if (patch.attributes) out.attributes = { ...(out.attributes ?? {}), ...patch.attributes };
+  return out;
+}
+
+function keyFamily(kty: string | undefined): string {
+  return (kty ?? "RSA").startsWith("EC") ? "EC" : "RSA";
+}
+
+/**
+ * Fills what Key Vault fills when a certificate is created: RSA 2048 exportable keys, PKCS#12
+ * secrets, 12 months, the TLS EKUs and key usages, and an AutoRenew action at 80% of the lifetime.
+ * Members the client gave (even empty arrays, as in the seed request) are kept as given.
+ */
+export function applyCreateDefaults(policy: KvPolicy): KvPolicy {
+  const p = clone(policy);
+  const family = keyFamily(p.key_props?.kty);
+  p.key_props = { exportable: true, kty: "RSA", reuse_key: false, ...(p.key_props ?? {}) };
+  if (family === "EC") {
+    p.key_props.crv ??= "P-256";
+    p.key_props.key_size ??= curveBits(p.key_props.crv as EcCurve);
+  } else {
+    p.key_props.key_size ??= 2048;
+  }
+  p.secret_props = { contentType: "application/x-pkcs12", ...(p.secret_props ?? {}) };
+  p.x509_props = { ...(p.x509_props ?? {}) };
+  p.x509_props.ekus ??= [...DEFAULT_EKUS];
+  p.x509_props.key_usage ??= family === "EC" ? ["digitalSignature"] : ["digitalSignature", "keyEncipherment"];
+  p.x509_props.validity_months ??= 12;
+  const issuerName = p.issuer?.name;
+  p.lifetime_actions ??= [
+    {
+      trigger: { lifetime_percentage: 80 },
+      action: {
+        action_type: issuerName && issuerName.toLowerCase() === "unknown" ? "EmailContacts" : "AutoRenew",
+      },
+    },
+  ];
+  p.attributes = { enabled: true, ...(p.attributes ?? {}) };
+  return p;
+}
+
+/** Checks rules that span members; run on the policy that would be stored. */
+export function checkPolicy(p: KvPolicy, purpose: "create" | "update" | "import"): void {
+  const kp = p.key_props ?? {};
+  if (keyFamily(kp.kty) === "RSA") {
+    if (kp.crv) fail("Curve cannot be specified with RSA key type.");
+    if (kp.key_size !== undefined && !RSA_SIZES.includes(kp.key_size))
+      fail(
+        `Property key_props.key_size has invalid value ${kp.key_size}. Valid RSA key sizes are ${RSA_SIZES.join(", ")}.`,
+      );
+  } else if (kp.crv && kp.key_size !== undefined && kp.key_size !== curveBits(kp.crv as EcCurve)) {
+    fail(
+      `Property key_props.key_size has invalid value ${kp.key_size}: curve ${kp.crv} has ${curveBits(kp.crv as EcCurve)} bits.`,
+    );
+  }
+  const months = p.x509_props?.validity_months;
+  for (const [i, la] of (p.lifetime_actions ?? []).entries()) {
+    const days = la.trigger.days_before_expiry;
+    if (days !== undefined && months !== undefined && days > months * 27)
+      fail(
+        `Property lifetime_actions[${i}].trigger.days_before_expiry has invalid value ${days}. It must be between 1 and validity_months x 27 (${months * 27}).`,
+      );
+  }
+  if (purpose === "create") {
+    const sans = p.x509_props?.sans;
+    const sanCount = (sans?.dns_names?.length ?? 0) + (sans?.emails?.length ?? 0) + (sans?.upns?.length ?? 0);
+    if (!p.x509_props?.subject && sanCount === 0)
+      fail(
+        "Property x509_props.subject is required: a certificate needs a subject or subject alternative names.",
+      );
+    if (!p.issuer?.name)
+      fail("Property issuer.name is required to create a certificate (for example 'Self').");
+  }
+}
+
+/** The key a policy asks for. */
+export function keySpecOf(p: KvPolicy): KeySpec {
+  const kp = p.key_props ?? {};
+  if (keyFamily(kp.kty) === "EC") return { kty: "EC", curve: (kp.crv ?? "P-256") as EcCurve };
+  return { kty: "RSA", size: kp.key_size ?? 2048 };
+}
+
+/** Whole months from `from` to `to`, rounded, as Key Vault reports `validity_months` of an import. */
+export function monthsBetween(from: Date, to: Date): number {
+  const months = (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + (to.getUTCMonth() - from.getUTCMonth());
+  const rest = to.getUTCDate() - from.getUTCDate();
+  return Math.max(1, months + (rest > 15 ? 1 : rest < -15 ? -1 : 0));
+}
+
+/** `date` plus whole calendar months (clamped to the month's last day, like .NET's AddMonths). */
+export function addMonths(date: Date, months: number): Date {
+  const d = new Date(date.getTime());
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, last));
+  return d;
+}
+
+/**
+ * The policy Key Vault records for an imported certificate: x509 and key members read from the
+ * certificate (the certificate wins over a policy sent with the import), the rest from the policy
+ * sent, else issuer "Unknown" and an EmailContacts action at 80% of the lifetime.
+ */
+export function policyForImport(
+  facts: CertificateFacts,
+  contentType: string,
+  sent: KvPolicy | undefined,
+): KvPolicy {
+  const key = facts.key;
+  const sans = compact({
+    dns_names: facts.sans.dns.length ? facts.sans.dns : undefined,
+    emails: facts.sans.emails.length ? facts.sans.emails : undefined,
+    upns: facts.sans.upns.length ? facts.sans.upns : undefined,
+  });
+  return {
+    key_props: compact({
+      exportable: sent?.key_props?.exportable ?? true,
+      kty: key.kty === "EC" ? "EC" : "RSA",
+      key_size: key.kty === "EC" ? curveBits(key.curve) : key.size,
+      reuse_key: sent?.key_props?.reuse_key ?? false,
+      crv: key.kty === "EC" ? key.curve : undefined,
+    }),
+    secret_props: { contentType },
+    x509_props: compact({
+      subject: facts.subject,
+      sans: Object.keys(sans).length ? sans : undefined,
+      ekus: facts.ekus,
+      key_usage: facts.keyUsage,
+      validity_months: monthsBetween(facts.notBefore, facts.notAfter),
+    }),
+    lifetime_actions: sent?.lifetime_actions ?? [
+      { trigger: { lifetime_percentage: 80 }, action: { action_type: "EmailContacts" } },
+    ],
+    issuer: { name: "Unknown", ...(sent?.issuer ?? {}) },
+    attributes: { enabled: true, ...(sent?.attributes ?? {}) },
+  };
+}

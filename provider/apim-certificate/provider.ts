@@ -1,0 +1,161 @@
+/**
+ * The ApimCertificate provider: runs in the dynamic-provider process, loaded by name (see
+ * `../dynamic/shell.ts`). Create and update are the ARM PUT, read is GET, delete is DELETE, and a
+ * Key Vault certificate is re-synchronised with POST .../refreshSecret.
+ *
+ * | operation | status | meaning |
+ * |---|---|---|
+ * | create: GET first | 200 | exists already: refuse, say how to import |
+ * | create: GET first | 404 | free: PUT |
+ * | update: PUT with If-Match | 412 | changed elsewhere: run `pulumi refresh` (transport error) |
+ * | read | 404 | gone: blank id, the engine drops it |
+ * | delete: DELETE If-Match * | 404 | already gone: success |
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  configureTransport,
+  getTransport,
+  defaultSubscriptionId,
+  isNotFound,
+  type AzureResponse,
+} from "../transport";
+import { diffApim } from "./diff";
+import { certificatePath, parseCertificateArmId, toOutputs, toWireBody } from "./mappers";
+import type { ApimCertificateInputs, ApimCertificateOutputs, CertificateContract } from "./types";
+import { DEFAULT_APIM_API_VERSION } from "./types";
+import { checkApimInputs } from "./validate";
+
+type Raw = Record<string, unknown>;
+
+/** ARM calls through the process-wide transport (bound: the transport is a class). */
+function armClient() {
+  const transport = getTransport();
+  return <T>(req: Parameters<typeof transport.arm>[0]) => transport.arm<T>(req);
+}
+
+export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  configureTransport(req.config);
+}
+
+export async function check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
+  return checkApimInputs(news, { defaultSubscriptionId: defaultSubscriptionId() });
+}
+
+export async function diff(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.DiffResult> {
+  return diffApim(olds, news);
+}
+
+function settingsOf(inputs: Partial<ApimCertificateInputs>) {
+  return {
+    apiVersion: inputs.apiVersion ?? DEFAULT_APIM_API_VERSION,
+    refreshTrigger: inputs.refreshTrigger,
+    expiryWarningDays: inputs.expiryWarningDays,
+  };
+}
+
+function outputsOf(res: AzureResponse<CertificateContract>, inputs: Partial<ApimCertificateInputs>) {
+  return toOutputs(res.data, res.headers["etag"], settingsOf(inputs));
+}
+
+export async function create(inputs: ApimCertificateInputs): Promise<pulumi.dynamic.CreateResult> {
+  const arm = armClient();
+  const path = certificatePath(inputs);
+  const apiVersion = inputs.apiVersion;
+  try {
+    await arm<CertificateContract>({ method: "GET", path, apiVersion });
+    throw new Error(
+      `API Management certificate '${inputs.certificateId}' already exists in service '${inputs.serviceName}'. ` +
+        `This package does not adopt existing certificates silently: to manage it, add the resource option ` +
+        `{ import: "${path}" } (and remove it after the next pulumi up), or choose another certificateId.`,
+    );
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  const res = await arm<CertificateContract>({ method: "PUT", path, apiVersion, body: toWireBody(inputs) });
+  const outs = outputsOf(res, inputs);
+  return { id: outs.resourceId, outs };
+}
+
+export async function read(id: string, props: Raw): Promise<pulumi.dynamic.ReadResult> {
+  const loc = parseCertificateArmId(id);
+  if (!loc) {
+    throw new Error(
+      `'${id}' is not an API Management certificate id: expected ` +
+        "/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.ApiManagement/service/{name}/certificates/{certificateId}",
+    );
+  }
+  const settings = props as Partial<ApimCertificateInputs>;
+  try {
+    const res = await armClient()<CertificateContract>({
+      method: "GET",
+      path: certificatePath(loc),
+      apiVersion: settings.apiVersion ?? DEFAULT_APIM_API_VERSION,
+    });
+    const outs = outputsOf(res, settings);
+    return { id: outs.resourceId, props: outs };
+  } catch (e) {
+    if (isNotFound(e)) return {};
+    throw e;
+  }
+}
+
+/** Did anything that reaches APIM change (as opposed to settings kept only in state)? */
+function sourceChanged(olds: ApimCertificateOutputs, news: ApimCertificateInputs): boolean {
+  if (news.data !== undefined) return olds.keyVault !== undefined || olds.thumbprint !== news.thumbprint;
+  if (!news.keyVault || !olds.keyVault) return true;
+  return (
+    olds.keyVault.secretIdentifier !== news.keyVault.secretIdentifier ||
+    (olds.keyVault.identityClientId ?? null) !== (news.keyVault.identityClientId ?? null)
+  );
+}
+
+export async function update(
+  _id: string,
+  olds: ApimCertificateOutputs,
+  news: ApimCertificateInputs,
+): Promise<pulumi.dynamic.UpdateResult> {
+  const arm = armClient();
+  const path = certificatePath(news);
+  const apiVersion = news.apiVersion;
+  let res: AzureResponse<CertificateContract> | undefined;
+  if (sourceChanged(olds, news)) {
+    res = await arm<CertificateContract>({
+      method: "PUT",
+      path,
+      apiVersion,
+      body: toWireBody(news),
+      headers: { "If-Match": olds.etag ?? "*" },
+    });
+  }
+  // A PUT of a Key Vault source fetches the latest version already; otherwise a new trigger asks for it.
+  if (!res && news.keyVault && (olds.refreshTrigger ?? null) !== (news.refreshTrigger ?? null)) {
+    res = await arm<CertificateContract>({ method: "POST", path: `${path}/refreshSecret`, apiVersion });
+    const status = res.data.properties.keyVault?.lastStatus;
+    if (status?.code && status.code !== "Success") {
+      throw new Error(
+        `API Management could not refresh certificate '${news.certificateId}' from Key Vault: ${status.code}` +
+          `${status.message ? `: ${status.message}` : ""}. Check that the service's identity can read the secret.`,
+      );
+    }
+  }
+  if (!res) {
+    // Only settings kept in state changed: no call to Azure.
+    return { outs: { ...olds, ...settingsOf(news), etag: olds.etag } };
+  }
+  return { outs: outputsOf(res, news) };
+}
+
+async function remove(id: string, props: ApimCertificateOutputs): Promise<void> {
+  const loc = parseCertificateArmId(id) ?? props;
+  try {
+    await armClient()({
+      method: "DELETE",
+      path: certificatePath(loc),
+      apiVersion: props.apiVersion ?? DEFAULT_APIM_API_VERSION,
+      headers: { "If-Match": "*" },
+    });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+}
+export { remove as delete };

@@ -1,0 +1,137 @@
+// `diff` for KeyVaultCertificatePolicy, pure. `olds` are the previous outputs (which carry the
+// checked inputs: create/update/read return them), `news` the new checked inputs.
+//
+// What each difference means:
+// - another vault or another certificate name: replace (another Key Vault object);
+// - the same vault or certificate spelt differently (vaultName vs vaultBaseUrl, the case of a name;
+//   Key Vault object names ignore case): update, so that state follows the program, with no call;
+// - a policy member the user manages changed: update (PATCH of the managed members);
+// - a member set before and unset now: update that stops managing it. Nothing is sent for it:
+//   Key Vault keeps the value it has, and the member leaves the managed view (so later drift of it
+//   is no longer reported). The PATCH body comes from the new inputs, so it never mentions it.
+// - `apiVersion` or `restoreOnDelete` changed: update that calls nothing beyond reading the
+//   outputs again; they only affect how later calls are made.
+// Lists Key Vault treats as sets (key usages, EKUs, SANs) compare without order; lifetime actions
+// compare in order. `changes` is always explicit (docs/pulumi-engine.md).
+import type * as pulumi from "@pulumi/pulumi";
+import { isUnknown } from "../dynamic/unknown";
+import { getPath, isRecord, isSet, memberName, POLICY_MEMBERS, type PolicyMember } from "./members";
+import { canonicalDistinguishedName } from "./subject";
+import { DEFAULT_KEY_VAULT_API_VERSION } from "./types";
+
+type Raw = Record<string, unknown>;
+
+/** What differs between old outputs and new inputs, by the names the user writes. */
+export interface InputChanges {
+  /** Top-level inputs whose change needs a new resource: vaultBaseUrl, vaultName, certificateName. */
+  replaces: string[];
+  /** Inputs and policy members (dotted, e.g. `keyProperties.keySize`) that change in place. */
+  updates: string[];
+}
+
+function hasUnknown(v: unknown): boolean {
+  if (isUnknown(v)) return true;
+  if (Array.isArray(v)) return v.some(hasUnknown);
+  if (isRecord(v)) return Object.values(v).some(hasUnknown);
+  return false;
+}
+
+function asSet(v: unknown, fold: (s: string) => string): string[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return [...new Set(v.map((x) => (typeof x === "string" ? fold(x) : JSON.stringify(x))))].sort();
+}
+
+function sameLifetimeActions(o: unknown, n: unknown): boolean {
+  if (!Array.isArray(o) || !Array.isArray(n) || o.length !== n.length) return false;
+  return o.every((x, i) => {
+    const y = n[i];
+    if (!isRecord(x) || !isRecord(y)) return false;
+    return (["action", "lifetimePercentage", "daysBeforeExpiry"] as const).every(
+      (k) => (x[k] ?? null) === (y[k] ?? null),
+    );
+  });
+}
+
+/** Whether two set values of a member mean the same policy. */
+export function sameMemberValue(m: PolicyMember, o: unknown, n: unknown): boolean {
+  switch (m.kind) {
+    case "scalar":
+      return o === n;
+    case "subject": {
+      if (o === n) return true;
+      const co = typeof o === "string" ? canonicalDistinguishedName(o) : undefined;
+      const cn = typeof n === "string" ? canonicalDistinguishedName(n) : undefined;
+      return co !== undefined && co === cn;
+    }
+    case "set":
+    case "dnsSet": {
+      const fold = m.kind === "dnsSet" ? (s: string) => s.toLowerCase() : (s: string) => s;
+      const so = asSet(o, fold);
+      const sn = asSet(n, fold);
+      return so !== undefined && sn !== undefined && JSON.stringify(so) === JSON.stringify(sn);
+    }
+    case "lifetimeActions":
+      return sameLifetimeActions(o, n);
+  }
+}
+
+const lower = (v: unknown) => (typeof v === "string" ? v.toLowerCase() : v);
+const origin = (v: unknown) => (typeof v === "string" ? v.trim().toLowerCase().replace(/\/+$/, "") : v);
+
+/** The replacements and in-place updates between old outputs and new checked inputs. */
+export function compareInputs(olds: Raw, news: Raw): InputChanges {
+  const replaces: string[] = [];
+  const updates: string[] = [];
+
+  // Where: the vault (by URL when both sides have one) and the certificate name (ignoring case).
+  const urlKnown = isSet(olds.vaultBaseUrl) && isSet(news.vaultBaseUrl) && !isUnknown(news.vaultBaseUrl);
+  const otherVault = urlKnown
+    ? origin(olds.vaultBaseUrl) !== origin(news.vaultBaseUrl)
+    : isUnknown(news.vaultBaseUrl) ||
+      isUnknown(news.vaultName) ||
+      lower(olds.vaultName) !== lower(news.vaultName) ||
+      origin(olds.vaultBaseUrl) !== origin(news.vaultBaseUrl);
+  for (const k of ["vaultBaseUrl", "vaultName"] as const) {
+    const differs = isUnknown(news[k]) || (olds[k] ?? null) !== (news[k] ?? null);
+    if (!differs) continue;
+    (otherVault ? replaces : updates).push(k);
+  }
+  if (otherVault && !replaces.some((k) => k === "vaultBaseUrl" || k === "vaultName"))
+    replaces.push("vaultBaseUrl");
+
+  if (isUnknown(news.certificateName) || lower(olds.certificateName) !== lower(news.certificateName)) {
+    replaces.push("certificateName");
+  } else if (olds.certificateName !== news.certificateName) updates.push("certificateName");
+
+  // How: settings of the provider itself, with their defaults.
+  if (
+    isUnknown(news.apiVersion) ||
+    (olds.apiVersion ?? DEFAULT_KEY_VAULT_API_VERSION) !== (news.apiVersion ?? DEFAULT_KEY_VAULT_API_VERSION)
+  ) {
+    updates.push("apiVersion");
+  }
+  if (
+    isUnknown(news.restoreOnDelete) ||
+    (olds.restoreOnDelete ?? false) !== (news.restoreOnDelete ?? false)
+  ) {
+    updates.push("restoreOnDelete");
+  }
+
+  // What: the managed policy members.
+  for (const m of POLICY_MEMBERS) {
+    const o = getPath(olds, m.path);
+    const n = getPath(news, m.path);
+    const changed = hasUnknown(n) || isSet(o) !== isSet(n) || (isSet(n) && !sameMemberValue(m, o, n));
+    if (changed) updates.push(memberName(m));
+  }
+  return { replaces, updates };
+}
+
+/**
+ * The engine's diff: `changes` explicit, `replaces` for another vault or certificate,
+ * `deleteBeforeReplace: false` (the new policy is set before the old resource lets go of its own).
+ */
+export function diffInputs(olds: Raw, news: Raw): pulumi.dynamic.DiffResult {
+  const { replaces, updates } = compareInputs(olds, news);
+  return { changes: replaces.length > 0 || updates.length > 0, replaces, deleteBeforeReplace: false };
+}

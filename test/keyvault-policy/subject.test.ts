@@ -1,0 +1,110 @@
+import { canonicalDistinguishedName, parseDistinguishedName } from "../../provider/keyvault-policy/subject";
+
+const rdnsOf = (dn: string) => {
+  const r = parseDistinguishedName(dn);
+  if (!r.ok) throw new Error(`expected ${dn} to parse: ${r.error}`);
+  return r.rdns;
+};
+const errorOf = (dn: string) => {
+  const r = parseDistinguishedName(dn);
+  if (r.ok) throw new Error(`expected ${dn} not to parse`);
+  return r.error;
+};
+
+describe("X.500 names: what parses", () => {
+  it("reads the two usual spellings", () => {
+    expect(rdnsOf("CN=a, O=b")).toEqual([[{ type: "CN", value: "a" }], [{ type: "O", value: "b" }]]);
+    expect(rdnsOf("CN=x,OU=y")).toEqual([[{ type: "CN", value: "x" }], [{ type: "OU", value: "y" }]]);
+  });
+
+  it("resolves RFC 4514 escapes: special characters, hex pairs as UTF-8, an escaped trailing space", () => {
+    expect(rdnsOf("CN=Contoso\\, Ltd\\+Co")).toEqual([[{ type: "CN", value: "Contoso, Ltd+Co" }]]);
+    expect(rdnsOf("CN=caf\\C3\\A9")).toEqual([[{ type: "CN", value: "café" }]]);
+    expect(rdnsOf("CN=\\#1")).toEqual([[{ type: "CN", value: "#1" }]]);
+    expect(rdnsOf("CN=a\\ ")).toEqual([[{ type: "CN", value: "a " }]]);
+    expect(rdnsOf("CN=a=b")).toEqual([[{ type: "CN", value: "a=b" }]]);
+  });
+
+  it("drops unescaped spaces around values and separators", () => {
+    expect(rdnsOf("  CN = a b  ;  O=c ")).toEqual([
+      [{ type: "CN", value: "a b" }],
+      [{ type: "O", value: "c" }],
+    ]);
+  });
+
+  it("reads quoted values (RFC 1779, as Windows writes them)", () => {
+    expect(rdnsOf('CN="Contoso, Ltd", O="a \\" b"')).toEqual([
+      [{ type: "CN", value: "Contoso, Ltd" }],
+      [{ type: "O", value: 'a " b' }],
+    ]);
+  });
+
+  it("reads multi-valued RDNs, #hex values, OIDs and aliases", () => {
+    expect(rdnsOf("CN=a+E=b@c.d")).toEqual([
+      [
+        { type: "CN", value: "a" },
+        { type: "E", value: "b@c.d" },
+      ],
+    ]);
+    expect(rdnsOf("CN=#0C0161")).toEqual([[{ type: "CN", value: "#0c0161" }]]);
+    expect(rdnsOf("OID.2.5.4.3=a, 1.3.6.1.4.1.311.60.2.1.3=US")).toEqual([
+      [{ type: "CN", value: "a" }],
+      [{ type: "1.3.6.1.4.1.311.60.2.1.3", value: "US" }],
+    ]);
+    expect(rdnsOf("S=WA, EMAIL=a@b.c, emailAddress=d@e.f, dc=contoso")).toEqual([
+      [{ type: "ST", value: "WA" }],
+      [{ type: "E", value: "a@b.c" }],
+      [{ type: "E", value: "d@e.f" }],
+      [{ type: "DC", value: "contoso" }],
+    ]);
+  });
+});
+
+describe("X.500 names: what does not parse, and why", () => {
+  it.each<[string, string]>([
+    ["", "the name is empty"],
+    ["   ", "the name is empty"],
+    ["KeyVaultTest", '"KeyVaultTest" has no "=" (expected TYPE=value)'],
+    ["CN=a,,O=b", "a separator has nothing after it"],
+    ["=a", "an attribute has no type before its '='"],
+    ["C N=a", 'attribute type "C N" is neither a keyword nor a dotted OID'],
+    [
+      "XX=a",
+      'unknown attribute type "XX" (use CN, O, OU, L, ST, C, E, DC, STREET, SERIALNUMBER ... or a dotted OID)',
+    ],
+    ["CN=", "CN has an empty value"],
+    ["CN=  ,O=b", "CN has an empty value"],
+    ["CN=a;", 'the name ends with a dangling ";"'],
+    ["CN=a+", 'the name ends with a dangling "+"'],
+    ["CN=a\\", "the value of CN ends with a lone backslash"],
+    ["CN=a\\x", '"\\x" in the value of CN is not a valid escape (escape , + " \\ < > ; = # or use \\XX hex)'],
+    ["CN=\\FF", "the escaped bytes in the value of CN are not valid UTF-8"],
+    ['CN=a"b', "the value of CN has an unescaped '\"' (write \\\" or quote the whole value)"],
+    ['CN="a', "the quoted value of CN has no closing quote"],
+    ['CN="a" b', 'unexpected "b" after the quoted value of CN'],
+    ["CN=#abc", 'the value of CN starts with "#" but is not an even number of hex digits (escape it as \\#)'],
+    ["CN=#ab zz", 'the value of CN starts with "#" but is not hex digits (escape it as \\#)'],
+  ])("%j: %s", (dn, error) => {
+    expect(errorOf(dn)).toBe(error);
+  });
+});
+
+describe("X.500 names: canonical form, for comparing subjects", () => {
+  it("ignores spacing, separators, keyword case, aliases, OID spellings and RDN attribute order", () => {
+    const forms = ["CN=a, O=b", "cn=a,o=b", "CN = a ; O = b", "2.5.4.3=a,OID.2.5.4.10=b", 'CN="a",O=b'];
+    const canon = forms.map(canonicalDistinguishedName);
+    expect(new Set(canon)).toEqual(new Set(["CN=a,O=b"]));
+    expect(canonicalDistinguishedName("CN=a+O=b")).toBe(canonicalDistinguishedName("O=b+CN=a"));
+  });
+
+  it("keeps what changes the name: value case, RDN order, escaped characters", () => {
+    expect(canonicalDistinguishedName("CN=a")).not.toBe(canonicalDistinguishedName("CN=A"));
+    expect(canonicalDistinguishedName("CN=a,O=b")).not.toBe(canonicalDistinguishedName("O=b,CN=a"));
+    expect(canonicalDistinguishedName("CN=a\\,O=b")).toBe("CN=a\\,O\\=b");
+    expect(canonicalDistinguishedName("CN=a\\ ")).toBe("CN=a\\ ");
+  });
+
+  it("is undefined for a string that is not a name", () => {
+    expect(canonicalDistinguishedName("KeyVaultTest")).toBeUndefined();
+  });
+});
