@@ -5,7 +5,7 @@
  *
  * | operation | status | meaning |
  * |---|---|---|
- * | create: GET first | 200 | exists already: refuse, say how to import |
+ * | create: GET first | 200 | exists: adopt it if `importExisting` and it matches, else refuse |
  * | create: GET first | 404 | free: PUT |
  * | update: PUT with If-Match | 412 | changed elsewhere: run `pulumi refresh` (transport error) |
  * | read | 404 | gone: blank id, the engine drops it |
@@ -26,12 +26,6 @@ import { DEFAULT_APIM_API_VERSION } from "./types";
 import { checkApimInputs } from "./validate";
 
 type Raw = Record<string, unknown>;
-
-/** ARM calls through the process-wide transport (bound: the transport is a class). */
-function armClient() {
-  const transport = getTransport();
-  return <T>(req: Parameters<typeof transport.arm>[0]) => transport.arm<T>(req);
-}
 
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   configureTransport(req.config);
@@ -58,22 +52,54 @@ function outputsOf(res: AzureResponse<CertificateContract>, inputs: Partial<Apim
 }
 
 export async function create(inputs: ApimCertificateInputs): Promise<pulumi.dynamic.CreateResult> {
-  const arm = armClient();
+  const { arm } = getTransport();
   const path = certificatePath(inputs);
   const apiVersion = inputs.apiVersion;
-  try {
-    await arm<CertificateContract>({ method: "GET", path, apiVersion });
-    throw new Error(
-      `API Management certificate '${inputs.certificateId}' already exists in service '${inputs.serviceName}'. ` +
-        `This package does not adopt existing certificates silently: to manage it, add the resource option ` +
-        `{ import: "${path}" } (and remove it after the next pulumi up), or choose another certificateId.`,
-    );
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
+  const existing = await arm<CertificateContract>({ method: "GET", path, apiVersion }).catch((e) => {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  });
+  if (existing) {
+    const outs = adopt(existing, inputs, path);
+    return { id: outs.resourceId, outs };
   }
   const res = await arm<CertificateContract>({ method: "PUT", path, apiVersion, body: toWireBody(inputs) });
   const outs = outputsOf(res, inputs);
   return { id: outs.resourceId, outs };
+}
+
+/** Takes over an existing certificate when asked to and when it matches; refuses otherwise. */
+function adopt(
+  existing: AzureResponse<CertificateContract>,
+  inputs: ApimCertificateInputs,
+  path: string,
+): ApimCertificateOutputs {
+  const where = `API Management certificate '${inputs.certificateId}' in service '${inputs.serviceName}'`;
+  if (!inputs.importExisting) {
+    throw new Error(
+      `${where} already exists. It is not adopted silently: to manage it, set importExisting: true on this ` +
+        `resource (pulumi import does not work for dynamic resources), or choose another certificateId. ` +
+        `Its id is ${path}.`,
+    );
+  }
+  const outs = outputsOf(existing, inputs);
+  const kv = existing.data.properties.keyVault;
+  const mismatch = inputs.keyVault
+    ? kv?.secretIdentifier !== inputs.keyVault.secretIdentifier
+      ? `it reads ${kv?.secretIdentifier ?? "no Key Vault secret"}, keyVault.secretIdentifier is ${inputs.keyVault.secretIdentifier}`
+      : undefined
+    : kv?.secretIdentifier
+      ? `it comes from Key Vault (${kv.secretIdentifier}), not from data`
+      : outs.thumbprint !== inputs.thumbprint
+        ? `it has thumbprint ${outs.thumbprint}, the PFX in data has ${inputs.thumbprint}`
+        : undefined;
+  if (mismatch) {
+    throw new Error(
+      `${where} exists but differs from this resource's inputs: ${mismatch}. importExisting adopts a ` +
+        "certificate only as it is; give the inputs that match it, import it, then change them.",
+    );
+  }
+  return outs;
 }
 
 export async function read(id: string, props: Raw): Promise<pulumi.dynamic.ReadResult> {
@@ -86,7 +112,7 @@ export async function read(id: string, props: Raw): Promise<pulumi.dynamic.ReadR
   }
   const settings = props as Partial<ApimCertificateInputs>;
   try {
-    const res = await armClient()<CertificateContract>({
+    const res = await getTransport().arm<CertificateContract>({
       method: "GET",
       path: certificatePath(loc),
       apiVersion: settings.apiVersion ?? DEFAULT_APIM_API_VERSION,
@@ -114,7 +140,7 @@ export async function update(
   olds: ApimCertificateOutputs,
   news: ApimCertificateInputs,
 ): Promise<pulumi.dynamic.UpdateResult> {
-  const arm = armClient();
+  const { arm } = getTransport();
   const path = certificatePath(news);
   const apiVersion = news.apiVersion;
   let res: AzureResponse<CertificateContract> | undefined;
@@ -129,7 +155,12 @@ export async function update(
   }
   // A PUT of a Key Vault source fetches the latest version already; otherwise a new trigger asks for it.
   if (!res && news.keyVault && (olds.refreshTrigger ?? null) !== (news.refreshTrigger ?? null)) {
-    res = await arm<CertificateContract>({ method: "POST", path: `${path}/refreshSecret`, apiVersion });
+    res = await arm<CertificateContract>({
+      method: "POST",
+      path: `${path}/refreshSecret`,
+      apiVersion,
+      idempotent: true,
+    });
     const status = res.data.properties.keyVault?.lastStatus;
     if (status?.code && status.code !== "Success") {
       throw new Error(
@@ -148,7 +179,7 @@ export async function update(
 async function remove(id: string, props: ApimCertificateOutputs): Promise<void> {
   const loc = parseCertificateArmId(id) ?? props;
   try {
-    await armClient()({
+    await getTransport().arm({
       method: "DELETE",
       path: certificatePath(loc),
       apiVersion: props.apiVersion ?? DEFAULT_APIM_API_VERSION,

@@ -44,6 +44,13 @@ export interface ApimCertificateArgs {
   refreshTrigger?: pulumi.Input<string>;
   /** Warn at preview when the certificate expires within this many days (default 30). */
   expiryWarningDays?: pulumi.Input<number>;
+  /**
+   * Take over a certificate that already exists in the service, as `pulumi import` would (which
+   * Pulumi does not support for dynamic resources, pulumi/pulumi#16175). The existing certificate
+   * must match the source given (same thumbprint, or same Key Vault secret): nothing is uploaded
+   * when it is adopted. Without this flag, creating over an existing certificate fails.
+   */
+  importExisting?: pulumi.Input<boolean>;
 }
 
 /** The inputs as the provider receives them, resolved and normalised by `check`. */
@@ -58,6 +65,7 @@ export interface ApimCertificateInputs {
   keyVault?: { secretIdentifier: string; identityClientId?: string };
   refreshTrigger?: string;
   expiryWarningDays: number;
+  importExisting?: boolean;
   /** Derived by `check` from `data`, so a preview shows the new values. */
   thumbprint?: string;
   expirationDate?: string;

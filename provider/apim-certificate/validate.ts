@@ -204,6 +204,13 @@ export function checkApimInputs(
     fail("expiryWarningDays", "must be a whole number of days, 0 or more");
   }
   if (
+    news.importExisting !== undefined &&
+    !isUnknown(news.importExisting) &&
+    typeof news.importExisting !== "boolean"
+  ) {
+    fail("importExisting", "must be true or false");
+  }
+  if (
     news.refreshTrigger !== undefined &&
     !isUnknown(news.refreshTrigger) &&
     typeof news.refreshTrigger !== "string"

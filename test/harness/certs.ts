@@ -20,17 +20,27 @@ export interface TestPfx {
  * the certificates differ by subject, serial and dates.
  */
 export function makePfx(
-  opts: { cn?: string; daysValid?: number; notAfter?: Date; password?: string; withKey?: boolean } = {},
+  opts: {
+    cn?: string;
+    daysValid?: number;
+    notAfter?: Date;
+    password?: string;
+    withKey?: boolean;
+    /** Wrap this PFX's certificate again (same certificate, new file and password). */
+    reuseCertificateOf?: TestPfx;
+  } = {},
 ): TestPfx {
   sharedKey ??= crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
   const now = Date.now();
   const notAfter = opts.notAfter ?? new Date(now + (opts.daysValid ?? 365) * DAY);
-  const der = buildCertificate({
-    subject: [{ oid: "2.5.4.3", value: opts.cn ?? "contoso.com" }],
-    key: sharedKey,
-    notBefore: new Date(Math.min(now, notAfter.getTime()) - 30 * DAY),
-    notAfter,
-  });
+  const der =
+    opts.reuseCertificateOf?.der ??
+    buildCertificate({
+      subject: [{ oid: "2.5.4.3", value: opts.cn ?? "contoso.com" }],
+      key: sharedKey,
+      notBefore: new Date(Math.min(now, notAfter.getTime()) - 30 * DAY),
+      notAfter,
+    });
   const password = opts.password ?? "pfx-pass-" + crypto.randomBytes(4).toString("hex");
   const pfx = buildPfx({
     certificates: [der],

@@ -67,7 +67,7 @@ export class EngineStack {
   }
 
   preview(): Promise<PreviewResult> {
-    return this.stack.preview({ diff: true });
+    return this.stack.preview();
   }
   up(): Promise<UpResult> {
     return this.stack.up();

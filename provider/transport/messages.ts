@@ -1,0 +1,286 @@
+/**
+ * The text a user reads when a call to Azure fails: what was called, what Azure said, and what to
+ * do next. Pure functions of already-redacted facts; the transport scrubs the result once more.
+ */
+import type { ServiceError } from "./errors";
+
+/** Which API a request went to; decides the advice on 401/403. */
+export type AzureService = "arm" | "keyVault";
+
+/** The facts a message is built from. */
+export interface FailureFacts {
+  service: AzureService;
+  method: string;
+  /** Redacted URL. */
+  url: string;
+  status?: number;
+  serviceError?: ServiceError;
+  requestId?: string;
+  attempts: number;
+  elapsedMs: number;
+  /** The identity that called, e.g. `ClientSecretCredential (client id ..., tenant ...) [object id ...]`. */
+  identity: string;
+  /** The token scope used, when a token was sent. */
+  scope?: string;
+  /** What the request is about, e.g. `certificate "web" of API Management service "apim"`. */
+  resource?: string;
+  /** `true` when a Key Vault 401 carried no usable challenge. */
+  noChallenge?: boolean;
+}
+
+/** The message for a final error status (retries not exhausted, or a status never retried). */
+export function statusMessage(f: FailureFacts): string {
+  return `${headline(f)} ${adviceFor(f)}`.trim();
+}
+
+/**
+ * The message when every allowed attempt answered with a retryable status, or the deadline came
+ * first (`deadlineMs`), possibly because the server asked to wait longer than the time left
+ * (`serverWaitMs`).
+ */
+export function exhaustedMessage(f: FailureFacts, deadlineMs?: number, serverWaitMs?: number): string {
+  const limit =
+    deadlineMs !== undefined
+      ? `did not succeed within the deadline of ${seconds(deadlineMs)} (azure-certs:deadlineMs)`
+      : "gave up";
+  const wait = serverWaitMs !== undefined ? `, asking to wait ${seconds(serverWaitMs)} more` : "";
+  return (
+    `${f.method} ${f.url} ${limit} after ${plural(f.attempts, "attempt")} over ${seconds(f.elapsedMs)}; ` +
+    `the last answer was ${answer(f)}${wait}. Azure is throttling or temporarily unavailable: run the command ` +
+    "again later, or raise azure-certs:maxRetries / azure-certs:deadlineMs."
+  );
+}
+
+/** The message for a connection failure or timeout that ended the call. */
+export function networkMessage(
+  f: FailureFacts,
+  code: string,
+  opts: { host: string; timeoutMs?: number; deadlineMs?: number; detail?: string },
+): string {
+  const tries = `${plural(f.attempts, "attempt")} over ${seconds(f.elapsedMs)}`;
+  if (opts.deadlineMs !== undefined) {
+    return (
+      `${f.method} ${f.url} did not succeed within the deadline of ${seconds(opts.deadlineMs)} ` +
+      `(azure-certs:deadlineMs): ${tries}, the last one ${code === "ETIMEDOUT" ? "timed out" : `failed (${code})`}. ` +
+      "Run the command again later, or raise azure-certs:deadlineMs."
+    );
+  }
+  if (code === "ETIMEDOUT" && opts.timeoutMs !== undefined) {
+    return (
+      `${f.method} ${f.url} timed out: no complete answer within ${seconds(opts.timeoutMs)} ` +
+      `(azure-certs:requestTimeoutMs), ${tries}. Azure may be slow or unreachable from here; run the command ` +
+      "again, or raise azure-certs:requestTimeoutMs."
+    );
+  }
+  if (code === "ENOTFOUND") {
+    return (
+      `${f.method} ${f.url} failed: the host name "${opts.host}" does not resolve (ENOTFOUND). Check the ` +
+      "vault name or endpoint, and that this machine can resolve Azure's DNS names."
+    );
+  }
+  if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO/i.test(code)) {
+    return (
+      `${f.method} ${f.url} failed: the TLS certificate of "${opts.host}" could not be verified (${code}). ` +
+      "A proxy may be intercepting TLS; for a local emulator, trust its CA (NODE_EXTRA_CA_CERTS)."
+    );
+  }
+  return (
+    `${f.method} ${f.url} failed: could not talk to "${opts.host}" (${code}${opts.detail ? `: ${opts.detail}` : ""}) ` +
+    `after ${tries}. Check the network path to Azure (proxy, firewall, private endpoint DNS) and run the ` +
+    "command again."
+  );
+}
+
+/** The message when Entra ID did not issue a token. */
+export function authenticationMessage(opts: {
+  scope: string;
+  tenantId?: string;
+  identity: string;
+  /** The credential kind, which decides the advice. */
+  credentialKind: "clientSecret" | "workloadIdentity" | "clientAssertion" | "default";
+  status?: number;
+  serviceError?: ServiceError;
+  detail: string;
+}): string {
+  const said = opts.serviceError?.code
+    ? `${opts.serviceError.code}: ${opts.serviceError.message ?? ""}`.trim()
+    : opts.detail;
+  // Entra's own words (AADSTS code and description) without MSAL's wrapping, trace ids and timestamps.
+  const aadsts = /AADSTS\d+:[\s\S]*?(?=\s+Trace ID:|\s+-\s+Correlation ID:|$)/.exec(said)?.[0];
+  const advice: Record<typeof opts.credentialKind, string> = {
+    clientSecret:
+      "Check azure-native:clientId, azure-native:clientSecret and azure-native:tenantId (or ARM_CLIENT_ID / " +
+      "ARM_CLIENT_SECRET / ARM_TENANT_ID, AZURE_CLIENT_ID / AZURE_CLIENT_SECRET / AZURE_TENANT_ID): the secret " +
+      "may have expired or belong to another app or tenant.",
+    workloadIdentity:
+      "Check that the app registration has a federated credential whose issuer and subject match the token in " +
+      "the federated token file, and the client id and tenant (azure-native:clientId / azure-native:tenantId, " +
+      "AZURE_CLIENT_ID / AZURE_TENANT_ID).",
+    clientAssertion:
+      "Check that azure-native:oidcToken (ARM_OIDC_TOKEN) is current and matches a federated credential of the app.",
+    default:
+      "No configured credential worked: set azure-native:clientId / clientSecret / tenantId (or ARM_* / AZURE_* " +
+      "variables), use workload identity or a managed identity, or run `az login`.",
+  };
+  const otherTenant = /AdditionallyAllowedTenants/i.test(said)
+    ? `The vault asked for a token from tenant ${opts.tenantId ?? "(unknown)"}, which this identity is not ` +
+      "configured for: if that is intended, add the tenant to azure-native:auxiliaryTenantIds (or " +
+      "azure-certs:additionallyAllowedTenants / AZURE_ADDITIONALLY_ALLOWED_TENANTS)."
+    : "";
+  return (
+    `Could not get an access token for ${opts.scope}${opts.tenantId ? ` in tenant ${opts.tenantId}` : ""} ` +
+    `with ${opts.identity}${opts.status ? ` (Entra ID answered ${opts.status})` : ""}: ${firstLines(aadsts ?? said)} ` +
+    `${otherTenant || advice[opts.credentialKind]} Also check that azure-native:environment names the right cloud.`
+  );
+}
+
+/** The message when the transport refuses to send a request or a token. */
+export function refusalMessage(method: string, url: string, reason: string): string {
+  return `Refusing to send ${method} ${url}: ${reason}.`;
+}
+
+function headline(f: FailureFacts): string {
+  const retried =
+    f.attempts > 1 ? ` (after ${plural(f.attempts, "attempt")} over ${seconds(f.elapsedMs)})` : "";
+  return `${f.method} ${f.url} failed with ${answer(f)}${retried}.`;
+}
+
+/** `404 ResourceNotFound: message; details (request id ...)` */
+function answer(f: FailureFacts): string {
+  const e = f.serviceError ?? {};
+  const code = [e.code, e.innerCode].filter(Boolean).join("/");
+  const details = (e.details ?? []).join("; ");
+  const text =
+    e.message && details
+      ? `${e.message}${e.message.endsWith(":") ? " " : "; "}${details}`
+      : e.message || details;
+  const parts = [`${f.status ?? "no answer"}${code ? ` ${code}` : ""}`];
+  if (text) parts[0] += `: ${firstLines(text)}`;
+  if (f.requestId) parts.push(`(request id ${f.requestId})`);
+  return parts.join(" ");
+}
+
+function adviceFor(f: FailureFacts): string {
+  const what = f.resource ? `the ${f.resource}` : "the resource";
+  switch (f.status) {
+    case 400:
+      return "Azure rejected the request as invalid: correct the value it names and run `pulumi up` again.";
+    case 401:
+      return (
+        `Azure did not accept the token of ${f.identity}${f.scope ? ` for ${f.scope}` : ""}` +
+        (f.noChallenge ? " (and the vault sent no usable authentication challenge)" : "") +
+        ". Check that this identity belongs to the tenant that owns the " +
+        (f.service === "arm" ? "subscription" : "vault") +
+        " (azure-native:tenantId / ARM_TENANT_ID / AZURE_TENANT_ID) and that azure-native:environment names " +
+        "the right cloud."
+      );
+    case 403:
+      return f.service === "arm"
+        ? `${f.identity} lacks permission for this on ${what}. Grant it a role that includes ` +
+            "Microsoft.ApiManagement/service/certificates/* on the API Management service or its resource group " +
+            '(for example "API Management Service Contributor"), then run `pulumi up` again.'
+        : forbiddenOnVault(f);
+    case 404:
+      return (
+        `Not found: ${what} does not exist` +
+        (f.service === "arm" ? " (or its service, resource group or subscription does not)" : "") +
+        ". Check the names; if it was deleted outside Pulumi, run `pulumi refresh`."
+      );
+    case 409:
+      return (
+        `Conflict on ${what}: another operation may be changing it, or it already exists. Wait for the other ` +
+        "operation and run `pulumi up` again, or `pulumi import` the existing resource."
+      );
+    case 412:
+      return (
+        `${capitalize(what)} changed elsewhere since Pulumi last read it (its ETag no longer matches). ` +
+        "Run `pulumi refresh` to read the current state, then `pulumi up` again."
+      );
+    default:
+      return "";
+  }
+}
+
+function forbiddenOnVault(f: FailureFacts): string {
+  const codes = `${f.serviceError?.code ?? ""} ${f.serviceError?.innerCode ?? ""}`;
+  if (/Firewall|Connection|Network/i.test(codes)) {
+    return (
+      "The vault's network rules block this client's address: allow it in the vault's firewall (or run from a " +
+      "network with access to its private endpoint)."
+    );
+  }
+  return (
+    `${f.identity} lacks permission for this on ${f.resource ? `the ${f.resource}` : "the vault"}. With Azure RBAC, ` +
+    'grant it "Key Vault Certificates Officer" on the vault; with access policies, give it the certificate ' +
+    'permissions "get" and "update". Then run `pulumi up` again.'
+  );
+}
+
+function firstLines(text: string): string {
+  const oneLine = text.replace(/\s*\r?\n\s*/g, " ").trim();
+  return oneLine.length > 600 ? `${oneLine.slice(0, 600)}...` : oneLine;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+/**
+ * What an ARM or Key Vault path is about, for messages: `certificate "web" of
+ * Microsoft.ApiManagement/service "apim" (resource group "rg", subscription ...)`, or `certificate "web" (its policy) in
+ * vault https://...`. `undefined` when the path says nothing recognisable.
+ */
+export function describePath(service: AzureService, path: string, vault?: string): string | undefined {
+  const segments = path
+    .split("?")[0]
+    .split("/")
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
+  if (service === "keyVault") {
+    const [collection, name, third] = segments;
+    if (!collection || !name) return undefined;
+    const kind = singular(collection);
+    const where = vault ? ` in vault ${vault}` : "";
+    if (third === "policy") return `${kind} "${name}" (its policy)${where}`;
+    if (third) return `version ${third} of ${kind} "${name}"${where}`;
+    return `${kind} "${name}"${where}`;
+  }
+  const lower = segments.map((s) => s.toLowerCase());
+  const sub = segments[lower.indexOf("subscriptions") + 1];
+  const rgIndex = lower.indexOf("resourcegroups");
+  const rg = rgIndex >= 0 ? segments[rgIndex + 1] : undefined;
+  const providers = lower.indexOf("providers");
+  const scope = [
+    rg && `resource group "${rg}"`,
+    sub && lower.includes("subscriptions") && `subscription ${sub}`,
+  ]
+    .filter(Boolean)
+    .join(", ");
+  if (providers < 0 || !segments[providers + 1]) return scope || undefined;
+  const namespace = segments[providers + 1];
+  const pairs: [string, string][] = [];
+  for (let i = providers + 2; i + 1 < segments.length; i += 2) pairs.push([segments[i], segments[i + 1]]);
+  if (pairs.length === 0) return scope || undefined;
+  const [first, ...rest] = pairs;
+  const described = [`${namespace}/${first[0]} "${first[1]}"`];
+  for (const [type, name] of rest) described.unshift(`${singular(type)} "${name}" of`);
+  return `${described.join(" ")}${scope ? ` (${scope})` : ""}`;
+}
+
+function singular(type: string): string {
+  return type.endsWith("ies") ? `${type.slice(0, -3)}y` : type.endsWith("s") ? type.slice(0, -1) : type;
+}

@@ -1,0 +1,141 @@
+/**
+ * Access tokens, cached per (tenant, scope) for the life of the provider process. A `pulumi up` of
+ * many resources asks Entra ID once per audience, not once per call; concurrent first requests
+ * share one token request; a token is refreshed ahead of its expiry, and a failed refresh falls
+ * back to the current token while it is still valid.
+ *
+ * `@azure/identity` credentials cache too (MSAL), but not all of them (the Azure CLI credential
+ * starts a process per call), and their cache is not observable: this one is the contract.
+ */
+import type { AccessToken } from "@azure/identity";
+
+/** How long before expiry a token is refreshed (capped at half its lifetime). */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** A token still valid for less than this is not used as a fall-back after a failed refresh. */
+const MIN_REMAINING_MS = 30_000;
+
+/** Who a token was issued to, read from its claims for error messages (never verified, never secret). */
+export interface TokenIdentity {
+  /** `appid` (v1) or `azp` (v2): the client (application) id. */
+  appId?: string;
+  /** `oid`: the object id of the service principal or user (what role assignments name). */
+  objectId?: string;
+  /** `tid`: the tenant that issued the token. */
+  tenantId?: string;
+  /** `upn` / `unique_name` / `preferred_username` for users (Azure CLI). */
+  user?: string;
+}
+
+/** A cached token. */
+export interface CachedToken {
+  token: string;
+  expiresOnTimestamp: number;
+  /** When to ask for a new one. */
+  refreshAt: number;
+  identity: TokenIdentity;
+}
+
+/** Gets a fresh token for one scope (and tenant, when a challenge named one). */
+export type TokenFetcher = (scope: string, tenantId: string | undefined) => Promise<AccessToken>;
+
+export class TokenCache {
+  private readonly tokens = new Map<string, CachedToken>();
+  private readonly inFlight = new Map<string, Promise<CachedToken>>();
+
+  constructor(
+    private readonly fetcher: TokenFetcher,
+    private readonly now: () => number = Date.now,
+    private readonly refreshMarginMs: number = REFRESH_MARGIN_MS,
+  ) {}
+
+  /**
+   * A token for `scope` (and `tenantId`), from the cache when it is not due for refresh. `signal`
+   * abandons the wait for this caller only: a shared token request goes on for the others.
+   */
+  async get(scope: string, tenantId: string | undefined, signal?: AbortSignal): Promise<CachedToken> {
+    const key = `${tenantId ?? ""}\n${scope}`;
+    const cached = this.tokens.get(key);
+    const now = this.now();
+    if (cached && now < cached.refreshAt) return cached;
+
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.fetch(key, scope, tenantId);
+      this.inFlight.set(key, pending);
+      const clear = (): void => {
+        if (this.inFlight.get(key) === pending) this.inFlight.delete(key);
+      };
+      pending.then(clear, clear);
+    }
+    try {
+      return await abandonable(pending, signal);
+    } catch (e) {
+      if (!signal?.aborted && cached && cached.expiresOnTimestamp - this.now() > MIN_REMAINING_MS)
+        return cached;
+      throw e;
+    }
+  }
+
+  /** How many tokens are cached (for diagnostics and tests). */
+  get size(): number {
+    return this.tokens.size;
+  }
+
+  private async fetch(key: string, scope: string, tenantId: string | undefined): Promise<CachedToken> {
+    const obtainedAt = this.now();
+    const access = await this.fetcher(scope, tenantId);
+    const lifetime = Math.max(0, access.expiresOnTimestamp - obtainedAt);
+    const margin = Math.min(this.refreshMarginMs, lifetime / 2);
+    let refreshAt = access.expiresOnTimestamp - margin;
+    if (access.refreshAfterTimestamp !== undefined)
+      refreshAt = Math.min(refreshAt, access.refreshAfterTimestamp);
+    const entry: CachedToken = {
+      token: access.token,
+      expiresOnTimestamp: access.expiresOnTimestamp,
+      refreshAt,
+      identity: identityOf(access.token),
+    };
+    this.tokens.set(key, entry);
+    return entry;
+  }
+}
+
+/** Reads who a JWT access token was issued to; an opaque token yields `{}`. */
+export function identityOf(token: string): TokenIdentity {
+  const payload = token.split(".")[1];
+  if (!payload) return {};
+  try {
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+    const str = (name: string): string | undefined =>
+      typeof claims[name] === "string" ? (claims[name] as string) : undefined;
+    return {
+      appId: str("appid") ?? str("azp"),
+      objectId: str("oid"),
+      tenantId: str("tid"),
+      user: str("upn") ?? str("unique_name") ?? str("preferred_username"),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+export function abandonable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,723 @@
+/**
+ * The one way this package talks to Azure: ARM (API Management certificates) and Key Vault. It
+ * decides how every request is authenticated (cached tokens; Key Vault's challenge), where a token
+ * may go (https only; vault hosts of the cloud or explicitly trusted), how it is retried and timed
+ * out, and what a failure says. Built on axios and @azure/identity.
+ */
+import axios, { type AxiosInstance } from "axios";
+import { randomUUID } from "crypto";
+import type { AccessToken, TokenCredential } from "@azure/identity";
+import {
+  challengeRefusal,
+  parseChallenge,
+  vaultHostRefusal,
+  type KeyVaultChallenge,
+  type VaultTrust,
+} from "./challenge";
+import { createCredential, describeCredential } from "./credentials";
+import { AzureRequestError, parseServiceError, type AzureFailureKind, type ServiceError } from "./errors";
+import {
+  authenticationMessage,
+  describePath,
+  exhaustedMessage,
+  networkMessage,
+  refusalMessage,
+  statusMessage,
+  type AzureService,
+  type FailureFacts,
+} from "./messages";
+import { redactUrl, SecretScrubber } from "./redaction";
+import { planRetry, RETRYABLE_STATUSES, type AttemptOutcome } from "./retry";
+import type { LogLevel, TransportSettings } from "./settings";
+import { TokenCache, abandonable, type TokenIdentity } from "./token-cache";
+
+/** HTTP methods the transport sends. */
+export type HttpMethod = "GET" | "HEAD" | "PUT" | "PATCH" | "POST" | "DELETE";
+
+/** One call to ARM or Key Vault. */
+export interface AzureRequest {
+  method: HttpMethod;
+  /**
+   * Path relative to the ARM endpoint or the vault base URL (`/subscriptions/...`,
+   * `/certificates/web/policy`), or an absolute URL on the same origin (an ARM `nextLink`).
+   */
+  path: string;
+  /** Sent as `api-version` unless the path already carries one. */
+  apiVersion?: string;
+  /** Further query parameters (`$filter`, `$top`); `undefined` values are left out. */
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Sent as JSON. Never logged, never part of an error. */
+  body?: unknown;
+  /** Extra headers such as `If-Match`. `Authorization` may not be set here. */
+  headers?: Record<string, string>;
+  /**
+   * Whether sending the request twice is harmless. Defaults to `true` for every method but POST.
+   * A request that is not idempotent is retried only when Azure proves it was not processed
+   * (408, 429, or no connection). APIM's `refreshSecret` POST is safe to repeat: pass `true`.
+   */
+  idempotent?: boolean;
+  /**
+   * Values that must never appear in an error, besides those found by name in the body (string
+   * fields named `data`, `password`, `secret`, `pfx`, `privateKey`, `token`, `assertion`...).
+   */
+  secretValues?: string[];
+  /** What the request is about, for messages, e.g. `API Management certificate "web"`. */
+  resource?: string;
+}
+
+/** A successful (2xx) answer. */
+export interface AzureResponse<T = unknown> {
+  status: number;
+  /** Response headers, names lower-cased (`etag`, `location`, ...). */
+  headers: Record<string, string>;
+  /** The parsed JSON body, the raw text when it is not JSON, `undefined` when empty. */
+  data: T;
+  /** `x-ms-request-id` (or `x-ms-correlation-request-id`). */
+  requestId?: string;
+}
+
+/** Receives every line the transport logs; lines are already scrubbed of secrets. */
+export type TransportLogger = (level: Exclude<LogLevel, "off">, message: string) => void;
+
+/** How a transport reports; the default suits the provider process. */
+export interface TransportOptions {
+  /** Where log lines go (still filtered by `azure-certs:logLevel`); default: stderr. */
+  logger?: TransportLogger;
+}
+
+const LEVEL_ORDER: Record<LogLevel, number> = { off: 0, error: 1, warn: 2, info: 3, debug: 4 };
+
+/** What one attempt produced. */
+type AttemptResult =
+  | { kind: "response"; status: number; headers: Record<string, string>; text: string; scope?: string }
+  | { kind: "network"; code: string; timedOut: boolean; detail?: string; timeoutMs: number; scope?: string };
+
+/** Where a request goes and how it is authorised. */
+interface Target {
+  service: AzureService;
+  /** Origin plus base path, no trailing slash. */
+  base: string;
+  host: string;
+  vault?: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Talks to ARM and Key Vault for the resources of this package. One instance per provider process
+ * (see `getTransport`); it owns the credential, the token cache and the Key Vault challenges.
+ */
+export class AzureTransport {
+  private readonly http: AxiosInstance;
+  private readonly tokens: TokenCache;
+  private readonly scrubber = new SecretScrubber();
+  private readonly log: TransportLogger;
+  private credential?: TokenCredential;
+  /** Challenge per vault host (`host:port`), once verified. */
+  private readonly challenges = new Map<string, KeyVaultChallenge>();
+  /** Challenge discovery in progress per vault host; settles when the probing request is done. */
+  private readonly discovering = new Map<string, Promise<void>>();
+  /** Who the last token of each scope was issued to, for error messages. */
+  private readonly identities = new Map<string, TokenIdentity>();
+
+  constructor(
+    private readonly settings: TransportSettings,
+    options: TransportOptions = {},
+  ) {
+    const c = settings.credential;
+    if (c.kind === "clientSecret") this.scrubber.add(c.clientSecret);
+    if (c.kind === "clientAssertion") this.scrubber.add(c.assertion);
+    const sink = options.logger ?? stderrLogger;
+    this.log = (level, message) => {
+      if (LEVEL_ORDER[level] <= LEVEL_ORDER[settings.logLevel]) {
+        sink(level, this.scrubber.scrub(message));
+      }
+    };
+    this.tokens = new TokenCache((scope, tenantId) => this.fetchToken(scope, tenantId));
+    this.http = axios.create({
+      // Redirects are not followed: ARM and Key Vault do not redirect, and a redirect could carry
+      // the Authorization header to another host.
+      maxRedirects: 0,
+      validateStatus: () => true,
+      responseType: "text",
+      transformResponse: [(data: unknown) => data],
+      decompress: true,
+    });
+  }
+
+  /** The cloud in use (audiences, vault suffix). */
+  get cloud(): TransportSettings["cloud"] {
+    return this.settings.cloud;
+  }
+
+  /** The ARM endpoint requests go to. */
+  get armEndpoint(): string {
+    return this.settings.armEndpoint;
+  }
+
+  /** The subscription from `azure-native:subscriptionId` / `ARM_SUBSCRIPTION_ID` / `AZURE_SUBSCRIPTION_ID`. */
+  get subscriptionId(): string | undefined {
+    return this.settings.subscriptionId;
+  }
+
+  /** Names the identity in use: credential kind, client id and, once a token was issued, its object id. */
+  describeIdentity(scope?: string): string {
+    const base = describeCredential(this.settings.credential);
+    const id = (scope && this.identities.get(scope)) || [...this.identities.values()][0];
+    if (!id) return base;
+    const parts = [
+      id.user && `user ${id.user}`,
+      id.appId && `app id ${id.appId}`,
+      id.objectId && `object id ${id.objectId}`,
+    ].filter(Boolean);
+    return parts.length > 0 ? `${base} [${parts.join(", ")}]` : base;
+  }
+
+  /**
+   * Calls Azure Resource Manager. Non-2xx answers throw {@link AzureRequestError}. A bound
+   * function, so `const { arm } = getTransport()` works.
+   */
+  readonly arm = <T = unknown>(request: AzureRequest): Promise<AzureResponse<T>> => {
+    const base = this.settings.armEndpoint;
+    return this.execute<T>({ service: "arm", base, host: new URL(base).host }, request);
+  };
+
+  /**
+   * Calls a Key Vault data-plane API on `vaultBaseUrl` (`https://myvault.vault.azure.net`).
+   * Non-2xx answers throw {@link AzureRequestError}. A bound function, like {@link arm}.
+   */
+  readonly keyVault = <T = unknown>(
+    vaultBaseUrl: string,
+    request: AzureRequest,
+  ): Promise<AzureResponse<T>> => {
+    let url: URL;
+    try {
+      url = new URL(vaultBaseUrl);
+    } catch {
+      return Promise.reject(
+        this.refused(
+          request.method,
+          "(invalid URL)",
+          "the vault URL is not an absolute URL such as https://myvault.vault.azure.net",
+        ),
+      );
+    }
+    if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.username || url.password) {
+      return Promise.reject(
+        this.refused(request.method, redactUrl(vaultBaseUrl), "a vault URL has no path, query or user info"),
+      );
+    }
+    const base = `${url.protocol}//${url.host}`;
+    return this.execute<T>({ service: "keyVault", base, host: url.host, vault: base }, request);
+  };
+
+  /** Vault hosts this transport sends Key Vault tokens to: the cloud's suffix and trusted hosts. */
+  get keyVaultHosts(): { vaultDnsSuffix: string; trustedHosts: string[] } {
+    return {
+      vaultDnsSuffix: this.settings.cloud.keyVaultDnsSuffix,
+      trustedHosts: [...this.settings.trustedVaultHosts],
+    };
+  }
+
+  // --- the retry loop --------------------------------------------------------------------------
+
+  private async execute<T>(target: Target, request: AzureRequest): Promise<AzureResponse<T>> {
+    // One client request id per call, kept across retries, so that Azure's logs show them as one.
+    const req: AzureRequest = {
+      ...request,
+      headers: { "x-ms-client-request-id": randomUUID(), ...(request.headers ?? {}) },
+    };
+    const started = Date.now();
+    const deadline = started + this.settings.deadlineMs;
+    const url = this.buildUrl(target, req);
+    const shownUrl = redactUrl(url);
+    const secrets = [...(req.secretValues ?? []), ...secretsInBody(req.body)];
+    const idempotent = req.idempotent ?? req.method !== "POST";
+    this.checkTransportSecurity(target, req, url);
+
+    const facts = (last: AttemptResult | undefined, attempts: number): FailureFacts => ({
+      service: target.service,
+      method: req.method,
+      url: shownUrl,
+      status: last?.kind === "response" ? last.status : undefined,
+      serviceError: last?.kind === "response" ? this.serviceErrorOf(last.text, secrets) : undefined,
+      requestId: last?.kind === "response" ? requestIdOf(last.headers) : undefined,
+      attempts,
+      elapsedMs: Date.now() - started,
+      identity: this.describeIdentity(last?.kind === "response" ? last.scope : undefined),
+      scope: last?.kind === "response" ? last.scope : undefined,
+      resource: req.resource ?? describePath(target.service, url.slice(target.base.length), target.vault),
+      noChallenge:
+        target.service === "keyVault" &&
+        last?.kind === "response" &&
+        last.status === 401 &&
+        !parseChallenge(last.headers["www-authenticate"]),
+    });
+    const fail = (
+      kind: AzureFailureKind,
+      message: string,
+      last: AttemptResult | undefined,
+      attempts: number,
+    ) => {
+      const f = facts(last, attempts);
+      return new AzureRequestError(this.scrubber.scrub(message, secrets), {
+        kind,
+        method: req.method,
+        url: shownUrl,
+        status: f.status,
+        service: f.serviceError,
+        requestId: f.requestId,
+        correlationId: last?.kind === "response" ? last.headers["x-ms-correlation-request-id"] : undefined,
+        attempts,
+        elapsedMs: f.elapsedMs,
+        networkCode: last?.kind === "network" ? last.code : undefined,
+      });
+    };
+
+    for (let attempt = 1; ; attempt++) {
+      const deadlineSignal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+      let result: AttemptResult;
+      try {
+        result =
+          target.service === "arm"
+            ? await this.armAttempt(req, url, deadline, deadlineSignal)
+            : await this.keyVaultAttempt(target, req, url, deadline, deadlineSignal);
+      } catch (e) {
+        if (AzureRequestError.isInstance(e)) throw e;
+        if (deadlineSignal.aborted) {
+          const last: AttemptResult = { kind: "network", code: "ETIMEDOUT", timedOut: true, timeoutMs: 0 };
+          throw fail(
+            "deadline",
+            networkMessage(facts(last, attempt), "ETIMEDOUT", {
+              host: target.host,
+              deadlineMs: this.settings.deadlineMs,
+            }),
+            last,
+            attempt,
+          );
+        }
+        throw e;
+      }
+
+      if (result.kind === "response" && result.status >= 200 && result.status < 300) {
+        return {
+          status: result.status,
+          headers: result.headers,
+          data: parseBody(result.text, result.headers["content-type"]) as T,
+          requestId: requestIdOf(result.headers),
+        };
+      }
+
+      const outcome: AttemptOutcome =
+        result.kind === "response"
+          ? { kind: "response", status: result.status, headers: result.headers }
+          : { kind: "network", code: result.code };
+      const f = facts(result, attempt);
+      const deadlineMs = this.settings.deadlineMs;
+      // An attempt whose time limit was shortened by the deadline and ran out: the deadline passed.
+      if (result.kind === "network" && result.timedOut && result.timeoutMs < this.settings.requestTimeoutMs) {
+        throw fail(
+          "deadline",
+          networkMessage(f, result.code, { host: target.host, deadlineMs }),
+          result,
+          attempt,
+        );
+      }
+      const plan = planRetry(outcome, attempt - 1, this.settings.retry, idempotent);
+      if (!plan) {
+        if (result.kind === "network") {
+          const message = networkMessage(f, result.code, {
+            host: target.host,
+            timeoutMs: result.timeoutMs,
+            detail: result.detail,
+          });
+          throw fail(result.timedOut ? "timeout" : "network", message, result, attempt);
+        }
+        const exhausted = RETRYABLE_STATUSES.has(result.status) && attempt > 1;
+        throw fail("status", exhausted ? exhaustedMessage(f) : statusMessage(f), result, attempt);
+      }
+      if (Date.now() + plan.delayMs >= deadline) {
+        const message =
+          result.kind === "network"
+            ? networkMessage(f, result.code, { host: target.host, deadlineMs })
+            : exhaustedMessage(f, deadlineMs, plan.source === "server" ? plan.delayMs : undefined);
+        throw fail("deadline", message, result, attempt);
+      }
+      const why = result.kind === "response" ? `answered ${result.status}` : `failed (${result.code})`;
+      this.log(
+        "info",
+        `${req.method} ${shownUrl} ${why}; retrying in ${plan.delayMs} ms ` +
+          `(${plan.source === "server" ? "as the server asked" : "back-off"}, attempt ${attempt + 1} of ${this.settings.retry.maxRetries + 1})`,
+      );
+      await sleep(plan.delayMs);
+    }
+  }
+
+  // --- one attempt ------------------------------------------------------------------------------
+
+  private async armAttempt(
+    req: AzureRequest,
+    url: string,
+    deadline: number,
+    signal: AbortSignal,
+  ): Promise<AttemptResult> {
+    const scope = this.settings.cloud.armScope;
+    const token = await this.tokens.get(scope, undefined, signal);
+    this.identities.set(scope, token.identity);
+    return { ...(await this.send(req, url, deadline, token.token, true)), scope };
+  }
+
+  /**
+   * Key Vault: with a verified challenge for the host, send with its token. Otherwise send the
+   * request once without token and body; the 401 challenge names the scope (and tenant), which is
+   * verified against the host before a token is requested and the request sent in full. Concurrent
+   * first requests to a host wait for one probe instead of each probing.
+   */
+  private async keyVaultAttempt(
+    target: Target,
+    req: AzureRequest,
+    url: string,
+    deadline: number,
+    signal: AbortSignal,
+  ): Promise<AttemptResult> {
+    const host = target.host.toLowerCase();
+    for (;;) {
+      const known = this.challenges.get(host);
+      if (known) {
+        const result = await this.sendWithChallenge(req, url, deadline, known, signal);
+        if (result.kind !== "response" || result.status !== 401) return result;
+        // The vault may have moved to another tenant or audience: follow a changed challenge once.
+        const fresh = parseChallenge(result.headers["www-authenticate"]);
+        if (!fresh || (fresh.scope === known.scope && fresh.tenantId === known.tenantId)) return result;
+        this.acceptChallenge(host, fresh, req, url);
+        return this.sendWithChallenge(req, url, deadline, fresh, signal);
+      }
+      const pending = this.discovering.get(host);
+      if (pending) {
+        await abandonable(pending, signal);
+        continue;
+      }
+      let done!: () => void;
+      this.discovering.set(host, new Promise<void>((resolve) => (done = resolve)));
+      try {
+        const probe = await this.send(req, url, deadline, undefined, false);
+        if (probe.kind !== "response" || probe.status !== 401) {
+          if (probe.kind === "response" && probe.status < 300 && req.body !== undefined) {
+            throw this.refused(
+              req.method,
+              redactUrl(url),
+              "the vault accepted a request without a token, so it is not a real Key Vault",
+            );
+          }
+          return probe;
+        }
+        const challenge = parseChallenge(probe.headers["www-authenticate"]);
+        if (!challenge) return probe;
+        this.acceptChallenge(host, challenge, req, url);
+      } finally {
+        this.discovering.delete(host);
+        done();
+      }
+    }
+  }
+
+  private acceptChallenge(host: string, challenge: KeyVaultChallenge, req: AzureRequest, url: string): void {
+    const refusal = challengeRefusal(host, challenge, this.vaultTrust());
+    if (refusal) {
+      this.log("warn", `refused to send a Key Vault token to ${host}: ${refusal}`);
+      throw this.refused(req.method, redactUrl(url), `a token may not go to this host: ${refusal}`);
+    }
+    this.log(
+      "debug",
+      `Key Vault ${host} challenge: scope ${challenge.scope}${challenge.tenantId ? `, tenant ${challenge.tenantId}` : ""}`,
+    );
+    this.challenges.set(host, challenge);
+  }
+
+  private async sendWithChallenge(
+    req: AzureRequest,
+    url: string,
+    deadline: number,
+    challenge: KeyVaultChallenge,
+    signal: AbortSignal,
+  ): Promise<AttemptResult> {
+    const token = await this.tokens.get(challenge.scope, this.tenantFor(challenge), signal);
+    this.identities.set(challenge.scope, token.identity);
+    return { ...(await this.send(req, url, deadline, token.token, true)), scope: challenge.scope };
+  }
+
+  /**
+   * The tenant to ask for a Key Vault token. Like @azure/keyvault-common, the challenge's tenant is
+   * used; the credential itself refuses a tenant other than its own unless it is listed in
+   * `azure-native:auxiliaryTenantIds` / `AZURE_ADDITIONALLY_ALLOWED_TENANTS`. A challenge naming
+   * the configured tenant (or none) asks for the default.
+   */
+  private tenantFor(challenge: KeyVaultChallenge): string | undefined {
+    const configured = this.settings.credential.tenantId;
+    const t = challenge.tenantId;
+    if (!t || (configured && t.toLowerCase() === configured.toLowerCase())) return undefined;
+    if (["common", "organizations", "consumers"].includes(t.toLowerCase())) return undefined;
+    return t;
+  }
+
+  /**
+   * Sends one HTTP request, limited to `azure-certs:requestTimeoutMs` and to what is left until the
+   * deadline; never throws for HTTP statuses or connection failures.
+   */
+  private async send(
+    req: AzureRequest,
+    url: string,
+    deadline: number,
+    token: string | undefined,
+    withBody: boolean,
+  ): Promise<AttemptResult> {
+    const timeoutMs = Math.max(1, Math.min(this.settings.requestTimeoutMs, deadline - Date.now()));
+    const headers: Record<string, string> = {
+      Accept: "application/json",
+      "User-Agent": "pulumi-azure-certs",
+    };
+    for (const [name, value] of Object.entries(req.headers ?? {})) {
+      if (name.toLowerCase() !== "authorization") headers[name] = value;
+    }
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const hasBody = withBody && req.body !== undefined;
+    if (hasBody) headers["Content-Type"] = "application/json";
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const began = Date.now();
+    try {
+      const res = await this.http.request<string>({
+        url,
+        method: req.method,
+        headers,
+        data: hasBody ? JSON.stringify(req.body) : undefined,
+        timeout: timeoutMs,
+        signal: controller.signal,
+      });
+      const responseHeaders = flattenHeaders(res.headers as Record<string, unknown>);
+      this.log("debug", `${req.method} ${redactUrl(url)} answered ${res.status} in ${Date.now() - began} ms`);
+      return {
+        kind: "response",
+        status: res.status,
+        headers: responseHeaders,
+        text: typeof res.data === "string" ? res.data : "",
+      };
+    } catch (e) {
+      const err = e as { code?: string; message?: string; cause?: { code?: string } };
+      const isTimeout = timedOut || err.code === "ECONNABORTED" || err.code === "ETIMEDOUT";
+      const code = isTimeout ? "ETIMEDOUT" : (err.cause?.code ?? err.code ?? "ERR_NETWORK");
+      this.log("debug", `${req.method} ${redactUrl(url)} failed: ${code} after ${Date.now() - began} ms`);
+      return {
+        kind: "network",
+        code,
+        timedOut: isTimeout,
+        detail: isTimeout ? undefined : err.message,
+        timeoutMs,
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // --- tokens -----------------------------------------------------------------------------------
+
+  private async fetchToken(scope: string, tenantId: string | undefined): Promise<AccessToken> {
+    const credential = (this.credential ??= createCredential(this.settings));
+    let token: AccessToken | null;
+    try {
+      token = await credential.getToken(scope, {
+        tenantId,
+        abortSignal: AbortSignal.timeout(this.settings.requestTimeoutMs),
+      });
+    } catch (e) {
+      throw this.authenticationFailure(scope, tenantId, e);
+    }
+    if (!token)
+      throw this.authenticationFailure(scope, tenantId, new Error("the credential returned no token"));
+    this.scrubber.add(token.token);
+    this.log(
+      "debug",
+      `got a token for ${scope}${tenantId ? ` in tenant ${tenantId}` : ""}, valid until ${new Date(token.expiresOnTimestamp).toISOString()}`,
+    );
+    return token;
+  }
+
+  /**
+   * Wraps what @azure/identity threw. Entra's answer is found on `AuthenticationError`
+   * (`statusCode`, `errorResponse`) or, for MSAL-based credentials, on the MSAL `ServerError` kept
+   * as `cause` (`status`, `errorCode`, `errorMessage`).
+   */
+  private authenticationFailure(scope: string, tenantId: string | undefined, e: unknown): AzureRequestError {
+    type Failure = {
+      name?: string;
+      message?: string;
+      statusCode?: number;
+      errorResponse?: { error?: string; errorDescription?: string };
+      cause?: { status?: number; errorCode?: string; errorMessage?: string };
+    };
+    const err = (e ?? {}) as Failure;
+    const msal = typeof err.cause === "object" && err.cause !== null ? err.cause : undefined;
+    const code = err.errorResponse?.error || msal?.errorCode || undefined;
+    const description = err.errorResponse?.errorDescription ?? msal?.errorMessage;
+    const serviceError: ServiceError | undefined = code
+      ? { code, message: description && this.scrubber.scrub(description) }
+      : undefined;
+    const status = err.statusCode ?? (typeof msal?.status === "number" ? msal.status : undefined);
+    const tenant = tenantId ?? this.settings.credential.tenantId;
+    const tokenUrl = `${this.settings.authorityHost}/${tenant ?? "organizations"}/oauth2/v2.0/token`;
+    const message = authenticationMessage({
+      scope,
+      tenantId: tenant,
+      identity: describeCredential(this.settings.credential),
+      credentialKind: this.settings.credential.kind,
+      status,
+      serviceError,
+      detail: `${err.name ?? "Error"}: ${err.message ?? String(e)}`,
+    });
+    this.log("warn", message);
+    return new AzureRequestError(this.scrubber.scrub(message), {
+      kind: "authentication",
+      method: "POST",
+      url: redactUrl(tokenUrl),
+      status,
+      service: serviceError,
+      attempts: 1,
+      elapsedMs: 0,
+    });
+  }
+
+  // --- checks and helpers -----------------------------------------------------------------------
+
+  private vaultTrust(): VaultTrust {
+    return {
+      keyVaultDnsSuffix: this.settings.cloud.keyVaultDnsSuffix,
+      keyVaultResource: this.settings.cloud.keyVaultResource,
+      trustedVaultHosts: this.settings.trustedVaultHosts,
+    };
+  }
+
+  /** Bearer tokens go over https only (plain http only to loopback when allowed); vaults must be trusted. */
+  private checkTransportSecurity(target: Target, req: AzureRequest, url: string): void {
+    const parsed = new URL(url);
+    if (parsed.protocol === "http:") {
+      if (!isLoopback(parsed.hostname)) {
+        throw this.refused(req.method, redactUrl(url), "bearer tokens are only sent over https");
+      }
+      if (!this.settings.allowHttp) {
+        throw this.refused(
+          req.method,
+          redactUrl(url),
+          "bearer tokens are only sent over https; for a local emulator on loopback set azure-certs:allowHttp to true",
+        );
+      }
+    } else if (parsed.protocol !== "https:") {
+      throw this.refused(req.method, redactUrl(url), `unsupported scheme ${parsed.protocol}`);
+    }
+    if (target.service === "keyVault") {
+      const refusal = vaultHostRefusal(target.host, this.vaultTrust());
+      if (refusal) {
+        this.log("warn", `refused to send a Key Vault token to ${target.host}: ${refusal}`);
+        throw this.refused(
+          req.method,
+          redactUrl(url),
+          `a Key Vault token may not go to this host: ${refusal}`,
+        );
+      }
+    }
+  }
+
+  private buildUrl(target: Target, req: AzureRequest): string {
+    let url: URL;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(req.path)) {
+      url = new URL(req.path);
+      const baseOrigin = new URL(target.base).origin;
+      if (url.origin !== baseOrigin) {
+        throw this.refused(
+          req.method,
+          redactUrl(req.path),
+          `the URL is not on ${baseOrigin}, and tokens for it may only go there`,
+        );
+      }
+    } else {
+      url = new URL(target.base + (req.path.startsWith("/") ? req.path : `/${req.path}`));
+    }
+    for (const [name, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    if (req.apiVersion && !url.searchParams.has("api-version"))
+      url.searchParams.set("api-version", req.apiVersion);
+    return url.toString();
+  }
+
+  private refused(method: string, shownUrl: string, reason: string): AzureRequestError {
+    return new AzureRequestError(this.scrubber.scrub(refusalMessage(method, shownUrl, reason)), {
+      kind: "refused",
+      method,
+      url: shownUrl,
+      attempts: 0,
+      elapsedMs: 0,
+    });
+  }
+
+  private serviceErrorOf(text: string, secrets: readonly string[]): ServiceError {
+    const e = parseServiceError(text);
+    const scrub = (s: string | undefined) => (s === undefined ? undefined : this.scrubber.scrub(s, secrets));
+    return {
+      code: scrub(e.code),
+      message: scrub(e.message),
+      innerCode: scrub(e.innerCode),
+      details: e.details?.map((d) => this.scrubber.scrub(d, secrets)),
+    };
+  }
+}
+
+/** Body fields whose string values are secret wherever they appear (APIM's `data` is the PFX). */
+const SECRET_FIELD = /^(data)$|pass(word|phrase)?|secret|pfx|private_?key|token|assertion/i;
+
+/** String values of secret-looking fields of a request body, to scrub from anything echoed back. */
+function secretsInBody(body: unknown, key = ""): string[] {
+  if (typeof body === "string") return SECRET_FIELD.test(key) ? [body] : [];
+  if (Array.isArray(body)) return body.flatMap((v) => secretsInBody(v, key));
+  if (typeof body === "object" && body !== null) {
+    return Object.entries(body).flatMap(([k, v]) => secretsInBody(v, k));
+  }
+  return [];
+}
+
+/** The default log sink: one line per message on stderr, which Pulumi keeps in its verbose logs. */
+function stderrLogger(level: string, message: string): void {
+  process.stderr.write(`[pulumi-azure-certs] ${level}: ${message}\n`);
+}
+
+function isLoopback(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+function flattenHeaders(headers: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || value === null) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+  }
+  return out;
+}
+
+function requestIdOf(headers: Record<string, string>): string | undefined {
+  return headers["x-ms-request-id"] ?? headers["x-ms-correlation-request-id"];
+}
+
+function parseBody(text: string, contentType: string | undefined): unknown {
+  if (text === "") return undefined;
+  const looksJson = /json/i.test(contentType ?? "") || /^\s*[[{]/.test(text);
+  if (!looksJson) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
