@@ -90,9 +90,13 @@ describe("ApimCertificate from a PFX", () => {
 
   it("previews a new PFX with no mutating call, then updates in place with a new thumbprint", async () => {
     pfx = makePfx({ cn: "api.contoso.com", daysValid: 500 });
+    const next = opensslFacts(pfx);
     azure.clearLog();
-    const pre = await stack.preview();
+    const pre = await stack.stack.preview({ diff: true });
     expect(pre.changeSummary.update).toBe(1);
+    // The new certificate's facts are known at preview, from the PFX itself.
+    expect(pre.stdout).toContain(next.thumbprint);
+    expect(pre.stdout).toContain(isoSeconds(next.notAfter));
     expect(mutations()).toEqual([]);
 
     const up = await stack.up();
@@ -119,6 +123,16 @@ describe("ApimCertificate from a PFX", () => {
     expect(up.summary.resourceChanges?.create).toBe(1);
     await stack.destroy();
     expect(azure.emu.admin.getApimCertificate({ ...SERVICE, certificateId: "tls" })).toBeUndefined();
+  });
+
+  it("destroys a certificate already deleted out of band (DELETE of a missing certificate is done)", async () => {
+    await stack.up();
+    expect(azure.emu.admin.deleteApimCertificate({ ...SERVICE, certificateId: "tls" })).toBe(true);
+    azure.clearLog();
+    const destroyed = await stack.destroy();
+    expect(destroyed.summary.resourceChanges?.delete).toBe(2);
+    const deletes = azure.requests().filter((r) => r.method === "DELETE");
+    expect(deletes.map((r) => [r.status, r.ifMatch])).toEqual([[204, "*"]]);
   });
 });
 
