@@ -61,21 +61,34 @@ async function main(): Promise<void> {
         const httpCalls = azure.requests().length;
         const tokenRequests = Object.values(azure.emu.admin.tokenRequestCounts()).reduce((a, b) => a + b, 0);
         const state = JSON.parse(stack.rawState());
-        const mine = state.checkpoint.latest.resources.filter((r: { type: string }) => r.type.includes("azure-certs"));
+        const mine = state.checkpoint.latest.resources.filter((r: { type: string }) =>
+          r.type.includes("azure-certs"),
+        );
         const stateBytesPerResource = Math.round(
           mine.reduce((a: number, r: unknown) => a + JSON.stringify(r).length, 0) / Math.max(1, mine.length),
         );
         const unchangedPreviewS = await time(() => stack.preview());
         const destroyS = await time(() => stack.destroy());
         await stack.dispose();
-        rows.push({ case: kind, n, upS, unchangedPreviewS, destroyS, httpCalls, tokenRequests, stateBytesPerResource });
+        rows.push({
+          case: kind,
+          n,
+          upS,
+          unchangedPreviewS,
+          destroyS,
+          httpCalls,
+          tokenRequests,
+          stateBytesPerResource,
+        });
       }
     }
   } finally {
     await azure.stop();
   }
   const f = (x: number) => x.toFixed(2);
-  console.log("case                    n    up s  preview s  destroy s  HTTP calls  token req  state B/resource");
+  console.log(
+    "case                    n    up s  preview s  destroy s  HTTP calls  token req  state B/resource",
+  );
   for (const r of rows) {
     console.log(
       `${r.case.padEnd(22)} ${String(r.n).padStart(3)} ${f(r.upS).padStart(7)} ${f(r.unchangedPreviewS).padStart(10)} ` +

@@ -45,13 +45,20 @@ async function main(): Promise<void> {
   const emu = await startEmulator({ stateDir: work });
   const untrust = trustEmulatorCa(emu.caCertPem);
   try {
-    console.log(`Azure emulator: ARM ${emu.armEndpoint}, Entra ID ${emu.authorityHost}, vault ${emu.vaults.demo}`);
+    console.log(
+      `Azure emulator: ARM ${emu.armEndpoint}, Entra ID ${emu.authorityHost}, vault ${emu.vaults.demo}`,
+    );
 
     // The Key Vault certificate the policy and APIM refer to (what a team would already have).
     const token = emu.admin.issueToken({ audience: "https://vault.azure.net" });
     await axios.post(
       `${emu.vaults.demo}/certificates/gateway/create?api-version=7.4`,
-      { policy: { x509_props: { subject: "CN=gateway.contoso.com", validity_months: 12 }, issuer: { name: "Self" } } },
+      {
+        policy: {
+          x509_props: { subject: "CN=gateway.contoso.com", validity_months: 12 },
+          issuer: { name: "Self" },
+        },
+      },
       { headers: { Authorization: `Bearer ${token}` } },
     );
     const pfxPassword = `demo-${Math.random().toString(36).slice(2)}`;
