@@ -9,4 +9,29 @@ export type {
   ApimKeyVaultStatus,
   ApimApiVersion,
 } from "./apim-certificate/types";
+export { KeyVaultCertificatePolicy } from "./keyvault-policy/resource";
+export type {
+  KeyVaultCertificatePolicyArgs,
+  KeyPropertiesArgs,
+  SecretPropertiesArgs,
+  X509PropertiesArgs,
+  SubjectAlternativeNamesArgs,
+  LifetimeActionArgs,
+  IssuerParametersArgs,
+  PolicyAttributesArgs,
+  CertificatePolicy,
+  KeyProperties,
+  SecretProperties,
+  X509Properties,
+  SubjectAlternativeNames,
+  LifetimeAction,
+  IssuerParameters,
+  PolicyAttributes,
+  KeyType,
+  KeyCurveName,
+  KeyUsage,
+  LifetimeActionType,
+  ContentType,
+  KeyVaultApiVersion,
+} from "./keyvault-policy/types";
 export { AzureRequestError } from "./transport/errors";

@@ -5,7 +5,7 @@
  * backend: `pulumi up`, prints thumbprints and expiry dates, `pulumi destroy`, stops the emulator.
  * scripts/demo.sh puts Node 22 and the Pulumi CLI on PATH first.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -16,15 +16,24 @@ const repoRoot = path.resolve(__dirname, "..", "..");
 const subscriptionId = "00000000-0000-0000-0000-000000000000";
 const serviceId = `/subscriptions/${subscriptionId}/resourceGroups/demo-rg/providers/Microsoft.ApiManagement/service/demo-apim`;
 
-function pulumi(args: string[], env: NodeJS.ProcessEnv, capture = false): string {
-  const r = spawnSync("pulumi", [...args, "--non-interactive"], {
-    cwd: repoRoot,
-    env,
-    encoding: "utf8",
-    stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit",
+/**
+ * Runs the CLI without blocking: the emulator serves the CLI's provider from this same process.
+ * Output goes to the terminal unless captured.
+ */
+function pulumi(args: string[], env: NodeJS.ProcessEnv, capture = false): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("pulumi", [...args, "--non-interactive"], {
+      cwd: repoRoot,
+      env,
+      stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit",
+    });
+    let out = "";
+    child.stdout?.on("data", (b: Buffer) => (out += b.toString()));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`pulumi ${args.join(" ")} failed (exit ${code})`)),
+    );
   });
-  if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed (exit ${r.status})`);
-  return r.stdout ?? "";
 }
 
 /** A self-signed certificate and key in a PFX, made with openssl (independent of this package). */
@@ -72,7 +81,7 @@ async function main(): Promise<void> {
       NODE_EXTRA_CA_CERTS: emu.caCertPath,
     };
     fs.mkdirSync(path.join(work, "backend"));
-    pulumi(["stack", "init", "demo"], env);
+    await pulumi(["stack", "init", "demo"], env);
     const settings: [string, string, boolean?][] = [
       ["azure-native:clientId", emu.clientId],
       ["azure-native:clientSecret", emu.clientSecret, true],
@@ -87,11 +96,11 @@ async function main(): Promise<void> {
       ["demo:pfxPassword", pfxPassword, true],
     ];
     for (const [key, value, secret] of settings) {
-      pulumi(["config", "set", key, value, ...(secret ? ["--secret"] : []), "--stack", "demo"], env);
+      await pulumi(["config", "set", key, value, ...(secret ? ["--secret"] : []), "--stack", "demo"], env);
     }
 
-    pulumi(["up", "--yes", "--skip-preview", "--stack", "demo"], env);
-    const out = JSON.parse(pulumi(["stack", "output", "--json", "--stack", "demo"], env, true));
+    await pulumi(["up", "--yes", "--skip-preview", "--stack", "demo"], env);
+    const out = JSON.parse(await pulumi(["stack", "output", "--json", "--stack", "demo"], env, true));
     console.log("\n== Certificates in API Management (emulated)");
     console.log(`gateway (from Key Vault, version ${out.gatewayKeyVaultVersion})`);
     console.log(`  thumbprint ${out.gatewayThumbprint}`);
@@ -100,7 +109,7 @@ async function main(): Promise<void> {
     console.log(`  thumbprint ${out.backendClientThumbprint}`);
     console.log(`  expires    ${out.backendClientExpiry}\n`);
 
-    pulumi(["destroy", "--yes", "--skip-preview", "--stack", "demo"], env);
+    await pulumi(["destroy", "--yes", "--skip-preview", "--stack", "demo"], env);
   } finally {
     untrust();
     await emu.stop();

@@ -41,7 +41,7 @@ export interface ApimCertificateArgs {
    * latest Key Vault version now. Pass the Key Vault certificate's version or thumbprint (for
    * example `policy.version` of a `KeyVaultCertificatePolicy`) to follow rotations in one deployment.
    */
-  refreshTrigger?: pulumi.Input<string>;
+  refreshTrigger?: pulumi.Input<string | undefined>;
   /** Warn at preview when the certificate expires within this many days (default 30). */
   expiryWarningDays?: pulumi.Input<number>;
   /**

@@ -76,6 +76,7 @@ const INPUT_KEYS = [
 const PASSED_THROUGH_KEYS = new Set([
   "__provider",
   "effectivePolicy",
+  "originalPolicy",
   "thumbprint",
   "expirationDate",
   "notBefore",

@@ -310,10 +310,12 @@ describe("KeyVaultCertificatePolicy check: settings", () => {
       __provider: "x",
       thumbprint: undefined,
       version: "v",
+      originalPolicy: { keyProperties: { keySize: 2048 } },
     });
     expect(failures).toEqual([]);
     expect(inputs).not.toHaveProperty("__provider");
     expect(inputs).not.toHaveProperty("version");
+    expect(inputs).not.toHaveProperty("originalPolicy");
   });
 
   it("treats null as not set, and drops it from the inputs", () => {

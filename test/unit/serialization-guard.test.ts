@@ -6,6 +6,7 @@ import { loadProvider } from "../../provider/dynamic/shell";
 // Every provider module the package defines is listed here; a new resource adds its own.
 const packageProviders: [string, pulumi.dynamic.ResourceProvider][] = [
   ["Echo (engine smoke fixture)", loadProvider("pulumi-azure-certs/dist/test/fixtures/echo-impl")],
+  ["KeyVaultCertificatePolicy", loadProvider("pulumi-azure-certs/dist/provider/keyvault-policy/provider")],
   ["ApimCertificate", loadProvider("pulumi-azure-certs/dist/provider/apim-certificate/provider")],
 ];
 

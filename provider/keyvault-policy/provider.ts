@@ -1,0 +1,260 @@
+/**
+ * The KeyVaultCertificatePolicy provider: runs in the dynamic-provider process, loaded by name (see
+ * `../dynamic/shell.ts`). A policy always exists with its certificate, so there is nothing to
+ * create or delete in Key Vault: create adopts the certificate's policy and sets the members the
+ * user manages, update sets those that changed, delete forgets it (or puts back what create found).
+ * Policy changes never issue a certificate version; they apply at the next issuance.
+ *
+ * Calls, in order (all on the vault, api-version from `apiVersion`):
+ * - create: GET policy (remembered as `originalPolicy`), PATCH policy only if a managed member
+ *   differs from it, GET certificate (the current version);
+ * - read: GET policy, GET certificate;
+ * - update: GET policy, PATCH policy only if a member that changed differs from it, GET certificate;
+ * - delete: nothing; with `restoreOnDelete`, GET policy and PATCH back what differs from `originalPolicy`.
+ *
+ * | operation | status | meaning |
+ * |---|---|---|
+ * | create: GET policy | 404 | no such certificate: fail, saying to create the certificate first; nothing changed |
+ * | create: PATCH policy | 400 | Key Vault refused the policy: fail (its message names the member); nothing changed |
+ * | create: GET certificate after a PATCH | any error | partial create: the engine records the resource (with `originalPolicy`) and the next `up` finishes it |
+ * | read: GET policy or certificate | 404 | gone: blank id, `pulumi refresh` drops the resource |
+ * | update: GET policy | 404 | certificate deleted elsewhere: fail, saying to run `pulumi refresh` |
+ * | delete with restoreOnDelete: GET policy | 404 | certificate gone: nothing to restore, success |
+ * | any | 401, 403, 429, 5xx | the transport's error (authentication, permission, retries exhausted) |
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  configureTransport,
+  getTransport,
+  isNotFound,
+  keyVaultHosts,
+  type AzureResponse,
+} from "../transport";
+import { compareInputs, diffInputs } from "./diff";
+import { toPublicPolicy } from "./mappers";
+import { memberName } from "./members";
+import {
+  parsePolicyId,
+  policyId,
+  policyOutputs,
+  refreshManaged,
+  type PolicyAddress,
+  type PolicyState,
+} from "./outputs";
+import { managedMembers, policyPatch, restoreTarget } from "./patch";
+import {
+  DEFAULT_KEY_VAULT_API_VERSION,
+  type KeyVaultApiVersion,
+  type KeyVaultCertificatePolicyInputs,
+  type WireCertificateBundle,
+  type WireCertificatePolicy,
+} from "./types";
+import { checkInputs } from "./validate";
+
+type Raw = Record<string, unknown>;
+
+export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+  configureTransport(req.config);
+}
+
+/** Validates and normalises the inputs from local configuration only: no network, also at preview. */
+export async function check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
+  const { inputs, failures } = checkInputs(news, keyVaultHosts());
+  return { inputs, failures };
+}
+
+/** Only managed members count (Key Vault's defaults never show as drift); another vault or name replaces. */
+export async function diff(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.DiffResult> {
+  return diffInputs(olds, news);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key Vault calls.
+
+interface Target extends PolicyAddress {
+  apiVersion?: KeyVaultApiVersion;
+}
+
+function policyPath(t: Target): string {
+  return `/certificates/${encodeURIComponent(t.certificateName)}/policy`;
+}
+
+function getPolicy(t: Target): Promise<AzureResponse<WireCertificatePolicy>> {
+  return getTransport().keyVault<WireCertificatePolicy>(t.vaultBaseUrl, {
+    method: "GET",
+    path: policyPath(t),
+    apiVersion: t.apiVersion ?? DEFAULT_KEY_VAULT_API_VERSION,
+    resource: `policy of Key Vault certificate "${t.certificateName}"`,
+  });
+}
+
+function patchPolicy(t: Target, body: WireCertificatePolicy): Promise<AzureResponse<WireCertificatePolicy>> {
+  return getTransport().keyVault<WireCertificatePolicy>(t.vaultBaseUrl, {
+    method: "PATCH",
+    path: policyPath(t),
+    apiVersion: t.apiVersion ?? DEFAULT_KEY_VAULT_API_VERSION,
+    body,
+    resource: `policy of Key Vault certificate "${t.certificateName}"`,
+  });
+}
+
+/** The certificate's latest version (no version segment in the path). */
+function getCertificate(t: Target): Promise<AzureResponse<WireCertificateBundle>> {
+  return getTransport().keyVault<WireCertificateBundle>(t.vaultBaseUrl, {
+    method: "GET",
+    path: `/certificates/${encodeURIComponent(t.certificateName)}`,
+    apiVersion: t.apiVersion ?? DEFAULT_KEY_VAULT_API_VERSION,
+    resource: `Key Vault certificate "${t.certificateName}"`,
+  });
+}
+
+function describe(t: PolicyAddress): string {
+  return `Key Vault certificate "${t.certificateName}" in ${t.vaultBaseUrl}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CRUD.
+
+/**
+ * Adopts the certificate's policy: remembers it, then sets the managed members that differ. A
+ * resource that sets no member, or only members as Key Vault already has them, sends no PATCH.
+ */
+export async function create(inputs: KeyVaultCertificatePolicyInputs): Promise<pulumi.dynamic.CreateResult> {
+  const target = inputs as Target;
+  const current = await getPolicy(target).catch((e: unknown) => {
+    if (!isNotFound(e)) throw e;
+    throw new Error(
+      `${describe(target)} does not exist: KeyVaultCertificatePolicy manages the policy of an existing ` +
+        "certificate. Create the certificate first (for example `az keyvault certificate create`, or a resource " +
+        "this one depends on), check vaultBaseUrl/vaultName and certificateName, and run `pulumi up` again. " +
+        `(${(e as Error).message})`,
+    );
+  });
+  const originalPolicy = toPublicPolicy(current.data);
+  const patch = policyPatch(inputs, originalPolicy);
+  const effective = patch ? (await patchPolicy(target, patch)).data : current.data;
+  const id = policyId(target);
+  const base = { settings: target, managed: inputs, policy: effective, originalPolicy };
+  let bundle: WireCertificateBundle;
+  try {
+    bundle = (await getCertificate(target)).data;
+  } catch (e) {
+    if (!patch) throw e;
+    // The policy was changed already: report a partial create, so that state remembers the policy
+    // to restore and the next `pulumi up` completes the outputs.
+    throw Object.assign(
+      new Error(`the policy was set, but reading the certificate failed: ${(e as Error).message}`),
+      {
+        id,
+        properties: policyOutputs(base),
+        reasons: [(e as Error).message],
+      },
+    );
+  }
+  return { id, outs: policyOutputs({ ...base, bundle }) };
+}
+
+/** Where a read goes: the stored address when there is one, else the id (`KeyVaultCertificatePolicy.get`). */
+function locate(id: string, props: Raw): Target {
+  const fromState =
+    typeof props.vaultBaseUrl === "string" && typeof props.certificateName === "string"
+      ? { vaultBaseUrl: props.vaultBaseUrl, certificateName: props.certificateName }
+      : undefined;
+  const address = fromState ?? parsePolicyId(id);
+  if (!address) {
+    throw new Error(
+      `'${id}' is not a Key Vault certificate policy id: expected https://{vault}.vault.azure.net/certificates/{name}/policy ` +
+        "(the policy's id as Key Vault returns it), or the certificate's id https://{vault}.vault.azure.net/certificates/{name}",
+    );
+  }
+  const apiVersion =
+    typeof props.apiVersion === "string" ? (props.apiVersion as KeyVaultApiVersion) : undefined;
+  return { ...address, apiVersion };
+}
+
+/**
+ * Reads the policy and the certificate's current version. The managed members keep their stored
+ * values unless Key Vault now has other values (`refreshManaged`), so a renewal only refreshes
+ * `effectivePolicy` and the version outputs, while a member changed elsewhere shows as a
+ * difference on the next `up`. The stored inputs are left as they are (no `inputs` returned).
+ */
+export async function read(id: string, props: Raw): Promise<pulumi.dynamic.ReadResult> {
+  const target = locate(id, props);
+  let policy: WireCertificatePolicy;
+  let bundle: WireCertificateBundle;
+  try {
+    policy = (await getPolicy(target)).data;
+    bundle = (await getCertificate(target)).data;
+  } catch (e) {
+    if (isNotFound(e)) return {};
+    throw e;
+  }
+  const settings = {
+    ...target,
+    vaultName: typeof props.vaultName === "string" ? props.vaultName : undefined,
+    restoreOnDelete: props.restoreOnDelete === true,
+  };
+  const outs = policyOutputs({
+    settings,
+    managed: refreshManaged(props, toPublicPolicy(policy)),
+    policy,
+    bundle,
+    originalPolicy: (props as Partial<PolicyState>).originalPolicy,
+  });
+  return { id, props: outs };
+}
+
+/**
+ * Sets the members that changed (in the program, or in Key Vault as a refresh saw it) and still
+ * differ from Key Vault's policy; no PATCH when only `apiVersion`, `restoreOnDelete` or the spelling
+ * of the address changed. A member no longer set stops being managed and keeps its value.
+ */
+export async function update(
+  _id: string,
+  olds: PolicyState,
+  news: KeyVaultCertificatePolicyInputs,
+): Promise<pulumi.dynamic.UpdateResult> {
+  const target = news as Target;
+  const { updates } = compareInputs(olds as unknown as Raw, news as unknown as Raw);
+  const changed = managedMembers(news).filter((m) => updates.includes(memberName(m)));
+  const current = await getPolicy(target).catch((e: unknown) => {
+    if (!isNotFound(e)) throw e;
+    throw new Error(
+      `${describe(target)} no longer exists (deleted outside Pulumi?): run \`pulumi refresh\` to drop this ` +
+        `resource from the state, then \`pulumi up\` once the certificate exists again. (${(e as Error).message})`,
+    );
+  });
+  const patch = changed.length > 0 ? policyPatch(news, toPublicPolicy(current.data), changed) : undefined;
+  const effective = patch ? (await patchPolicy(target, patch)).data : current.data;
+  const bundle = (await getCertificate(target)).data;
+  return {
+    outs: policyOutputs({
+      settings: target,
+      managed: news,
+      policy: effective,
+      bundle,
+      originalPolicy: olds.originalPolicy ?? toPublicPolicy(current.data),
+    }),
+  };
+}
+
+/**
+ * Forgets the policy. With `restoreOnDelete`, first puts back the managed members as they were
+ * before this resource first changed them (only those that differ now; a certificate deleted in the
+ * meantime has nothing to restore).
+ */
+async function remove(id: string, props: PolicyState): Promise<void> {
+  if (props.restoreOnDelete !== true || !props.originalPolicy) return;
+  const target = locate(id, props as unknown as Raw);
+  let current: WireCertificatePolicy;
+  try {
+    current = (await getPolicy(target)).data;
+  } catch (e) {
+    if (isNotFound(e)) return;
+    throw e;
+  }
+  const desired = restoreTarget(props, props.originalPolicy);
+  const patch = policyPatch(desired, toPublicPolicy(current));
+  if (patch) await patchPolicy(target, patch);
+}
+export { remove as delete };
