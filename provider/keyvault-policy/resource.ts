@@ -1,21 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadProvider } from "../dynamic/shell";
-import type { CertificatePolicy, KeyVaultCertificatePolicyArgs } from "./types";
+import { COMPUTED_OUTPUT_NAMES, type CertificatePolicy, type KeyVaultCertificatePolicyArgs } from "./types";
 
 /** The provider module's name: part of the state contract, keep it stable. */
 const PROVIDER_MODULE = "pulumi-azure-certs/dist/provider/keyvault-policy/provider";
 
 /** Outputs that are not inputs; passed as `undefined` so that they resolve. */
-const OUTPUT_NAMES = [
-  "vaultBaseUrl",
-  "certificateName",
-  "effectivePolicy",
-  "originalPolicy",
-  "thumbprint",
-  "expirationDate",
-  "notBefore",
-  "version",
-] as const;
+const OUTPUT_NAMES = ["vaultBaseUrl", "certificateName", ...COMPUTED_OUTPUT_NAMES] as const;
 
 /**
  * The policy of an existing Key Vault certificate: key type and size, subject and SANs, validity,

@@ -7,6 +7,7 @@
 //   - `...Args`: the same shapes with Pulumi `Input`s, for the resource class.
 // Mappers between wire and public live in mappers.ts; validation in validate.ts.
 import type * as pulumi from "@pulumi/pulumi";
+import { KEY_USAGES } from "../pki";
 
 // ---------------------------------------------------------------------------------------------
 // Enumerations (certificates.json 7.4 and keys.json: JsonWebKeyType, JsonWebKeyCurveName,
@@ -22,18 +23,8 @@ export const KEY_CURVE_NAMES = ["P-256", "P-256K", "P-384", "P-521"] as const;
 /** An elliptic curve name. */
 export type KeyCurveName = (typeof KEY_CURVE_NAMES)[number];
 
-/** Key usages of an X.509 certificate (`key_usage`), as Key Vault spells them. */
-export const KEY_USAGES = [
-  "digitalSignature",
-  "nonRepudiation",
-  "keyEncipherment",
-  "dataEncipherment",
-  "keyAgreement",
-  "keyCertSign",
-  "cRLSign",
-  "encipherOnly",
-  "decipherOnly",
-] as const;
+/** Key usages of an X.509 certificate (`key_usage`), as Key Vault spells them (one list: the PKI's). */
+export { KEY_USAGES };
 /** How a certificate's key may be used. */
 export type KeyUsage = (typeof KEY_USAGES)[number];
 
@@ -53,6 +44,16 @@ export const KEY_VAULT_API_VERSIONS = ["7.4", "7.5", "7.6"] as const;
 export type KeyVaultApiVersion = (typeof KEY_VAULT_API_VERSIONS)[number];
 /** The API version used when `apiVersion` is not set. */
 export const DEFAULT_KEY_VAULT_API_VERSION: KeyVaultApiVersion = "7.4";
+
+/** Outputs the provider computes (never inputs): the resource class declares them, check lets them pass. */
+export const COMPUTED_OUTPUT_NAMES = [
+  "effectivePolicy",
+  "originalPolicy",
+  "thumbprint",
+  "expirationDate",
+  "notBefore",
+  "version",
+] as const;
 
 /** Key Vault DNS suffixes of the public clouds: Azure, Azure China, Azure US Government. */
 export const KNOWN_VAULT_DNS_SUFFIXES = [

@@ -6,6 +6,7 @@ import { isUnknown, UNKNOWN, type CheckFailure } from "../dynamic/unknown";
 import { getPath, isRecord, isSet } from "./members";
 import { parseDistinguishedName } from "./subject";
 import {
+  COMPUTED_OUTPUT_NAMES,
   CONTENT_TYPES,
   DEFAULT_KEY_VAULT_API_VERSION,
   KEY_CURVE_NAMES,
@@ -73,15 +74,7 @@ const INPUT_KEYS = [
 ] as const;
 // Keys Pulumi or the resource class may pass that are not inputs: the serialized provider and the
 // output names the resource class declares.
-const PASSED_THROUGH_KEYS = new Set([
-  "__provider",
-  "effectivePolicy",
-  "originalPolicy",
-  "thumbprint",
-  "expirationDate",
-  "notBefore",
-  "version",
-]);
+const PASSED_THROUGH_KEYS = new Set<string>(["__provider", ...COMPUTED_OUTPUT_NAMES]);
 
 const CERTIFICATE_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 const VAULT_NAME = /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
