@@ -3,7 +3,7 @@
  * credential is first needed, inside the provider process: it cannot be serialized into a dynamic
  * provider, and the program side never needs it.
  */
-import type { TokenCredential } from "@azure/identity";
+import type { TokenCredential, TokenCredentialOptions } from "@azure/identity";
 import type { CredentialSettings, TransportSettings } from "./settings";
 
 /** Names the identity in error messages: the credential kind and the client id, never a secret. */
@@ -28,6 +28,31 @@ export function describeCredential(c: CredentialSettings): string {
   }
 }
 
+/** One entry of `additionalPolicies` (the type of `@azure/core-client`, reached through identity's options). */
+type AdditionalPolicy = NonNullable<TokenCredentialOptions["additionalPolicies"]>[number];
+
+/**
+ * Gives every HTTP request of the credential's pipeline (MSAL's discovery and token requests go
+ * through @azure/identity's `IdentityClient`) a time limit of `timeoutMs`, unless the credential set
+ * a limit of its own (the managed identity probe sets 1 s). `getToken`'s `abortSignal` does not
+ * reach those requests: MSAL takes no signal, and `IdentityClient` gives each request a signal of
+ * its own that nothing aborts. Without this, a token endpoint that never answers holds the socket
+ * open after the transport has given up on the request. An aborted request is not retried by the
+ * pipeline (its retry policy rethrows anything that is not a `RestError`, and `AbortError` is not).
+ */
+export function requestTimeoutPolicy(timeoutMs: number): AdditionalPolicy {
+  return {
+    position: "perRetry",
+    policy: {
+      name: "pulumiAzureCertsRequestTimeout",
+      sendRequest(request, next) {
+        if (!(request.timeout > 0)) request.timeout = timeoutMs;
+        return next(request);
+      },
+    },
+  };
+}
+
 /** Creates the credential. Called once per transport, at the first token request. */
 export function createCredential(settings: TransportSettings): TokenCredential {
   // Loaded here, not at module scope: see the file comment.
@@ -36,6 +61,10 @@ export function createCredential(settings: TransportSettings): TokenCredential {
     authorityHost: settings.authorityHost,
     disableInstanceDiscovery: settings.disableInstanceDiscovery,
     additionallyAllowedTenants: settings.additionallyAllowedTenants,
+    // The pipeline's own retries (3 for these credentials, 5 for managed identity) stay: they cover
+    // answers (408, 429, 5xx) and connection failures, which the transport does not retry for
+    // tokens; the transport retries only requests that did not answer in time. See the README.
+    additionalPolicies: [requestTimeoutPolicy(settings.requestTimeoutMs)],
   };
   const c = settings.credential;
   switch (c.kind) {

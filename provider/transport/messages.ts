@@ -134,6 +134,52 @@ export function authenticationMessage(opts: {
   );
 }
 
+/**
+ * The message when no access token came in time: the token endpoint did not answer within
+ * `requestTimeoutMs` on each of `attempts` tries, or the call's deadline (`deadlineMs`) passed while
+ * waiting. Names the token endpoint (authority host and tenant; nothing secret) and what to check.
+ */
+export function tokenTimeoutMessage(opts: {
+  /** The call that needed the token. */
+  method: string;
+  url: string;
+  scope: string;
+  /** The Entra ID token endpoint, e.g. `https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token`. */
+  tokenUrl: string;
+  authorityHost: string;
+  identity: string;
+  credentialKind: "clientSecret" | "workloadIdentity" | "clientAssertion" | "default";
+  attempts: number;
+  elapsedMs: number;
+  timeoutMs: number;
+  deadlineMs?: number;
+}): string {
+  const tries = `${plural(opts.attempts, "attempt")} over ${seconds(opts.elapsedMs)}`;
+  const limit = `${seconds(opts.timeoutMs)} (azure-certs:requestTimeoutMs)`;
+  const what =
+    opts.deadlineMs !== undefined
+      ? ` within the deadline of ${seconds(opts.deadlineMs)} (azure-certs:deadlineMs): the token endpoint ` +
+        `${opts.tokenUrl} did not answer, ${tries} (each may take ${limit})`
+      : `: the token endpoint ${opts.tokenUrl} did not answer within ${limit}, ${tries}`;
+  let host = opts.authorityHost;
+  try {
+    host = new URL(opts.authorityHost).host;
+  } catch {
+    // keep it as configured
+  }
+  const otherSources =
+    opts.credentialKind === "default"
+      ? " (DefaultAzureCredential may also have been waiting for the managed identity endpoint or the Azure CLI.)"
+      : "";
+  return (
+    `Could not get an access token for ${opts.scope} to call ${opts.method} ${opts.url}${what}, with ` +
+    `${opts.identity}. Check the network path from this machine to ${host} (proxy, firewall, DNS) and that ` +
+    "azure-certs:authorityHost (or AZURE_AUTHORITY_HOST) names the Entra ID authority host of your cloud " +
+    "(azure-native:environment), then run the command again; if Entra ID is only slow, raise " +
+    `azure-certs:requestTimeoutMs.${otherSources}`
+  );
+}
+
 /** The message when the transport refuses to send a request or a token. */
 export function refusalMessage(method: string, url: string, reason: string): string {
   return `Refusing to send ${method} ${url}: ${reason}.`;

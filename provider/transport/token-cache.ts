@@ -6,6 +6,11 @@
  *
  * `@azure/identity` credentials cache too (MSAL), but not all of them (the Azure CLI credential
  * starts a process per call), and their cache is not observable: this one is the contract.
+ *
+ * A token request that does not settle within its time limit is abandoned here, whatever the
+ * credential does with the abort signal it is given (MSAL-based credentials ignore it): the waiting
+ * callers get a {@link TokenRequestTimeoutError}, the in-flight entry is dropped so that the next
+ * caller starts a fresh request, and a late answer of the abandoned request is ignored.
  */
 import type { AccessToken } from "@azure/identity";
 
@@ -36,17 +41,41 @@ export interface CachedToken {
   identity: TokenIdentity;
 }
 
-/** Gets a fresh token for one scope (and tenant, when a challenge named one). */
-export type TokenFetcher = (scope: string, tenantId: string | undefined) => Promise<AccessToken>;
+/**
+ * Gets a fresh token for one scope (and tenant, when a challenge named one). `signal` aborts when
+ * the cache abandons the request (its time limit passed); honouring it is optional.
+ */
+export type TokenFetcher = (
+  scope: string,
+  tenantId: string | undefined,
+  signal: AbortSignal,
+) => Promise<AccessToken>;
+
+/** A token request did not settle within its time limit and was abandoned. */
+export class TokenRequestTimeoutError extends Error {
+  override readonly name = "TokenRequestTimeoutError";
+  constructor(
+    readonly scope: string,
+    readonly tenantId: string | undefined,
+    readonly timeoutMs: number,
+  ) {
+    super(`the token request for ${scope} did not settle within ${timeoutMs} ms`);
+  }
+}
 
 export class TokenCache {
   private readonly tokens = new Map<string, CachedToken>();
   private readonly inFlight = new Map<string, Promise<CachedToken>>();
 
+  /**
+   * @param requestTimeoutMs how long one token request may take before it is abandoned (every
+   *   waiting caller then gets a {@link TokenRequestTimeoutError}); `undefined`: no limit.
+   */
   constructor(
     private readonly fetcher: TokenFetcher,
     private readonly now: () => number = Date.now,
     private readonly refreshMarginMs: number = REFRESH_MARGIN_MS,
+    private readonly requestTimeoutMs?: number,
   ) {}
 
   /**
@@ -84,7 +113,13 @@ export class TokenCache {
 
   private async fetch(key: string, scope: string, tenantId: string | undefined): Promise<CachedToken> {
     const obtainedAt = this.now();
-    const access = await this.fetcher(scope, tenantId);
+    const controller = new AbortController();
+    const limit = this.requestTimeoutMs;
+    const access = await withTimeout(this.fetcher(scope, tenantId, controller.signal), limit, () => {
+      const timeout = new TokenRequestTimeoutError(scope, tenantId, limit ?? 0);
+      controller.abort(timeout);
+      return timeout;
+    });
     const lifetime = Math.max(0, access.expiresOnTimestamp - obtainedAt);
     const margin = Math.min(this.refreshMarginMs, lifetime / 2);
     let refreshAt = access.expiresOnTimestamp - margin;
@@ -118,6 +153,34 @@ export function identityOf(token: string): TokenIdentity {
   } catch {
     return {};
   }
+}
+
+/**
+ * `promise`, or a rejection with what `onTimeout` returns once `ms` have passed without it settling
+ * (`undefined`: no limit). The timer is cleared as soon as `promise` settles, so it never outlives
+ * the request; it is not `unref`ed, because a wait whose request holds no handle of its own must
+ * still end with the timeout rather than with a process that exits mid-call. A late settlement of
+ * an abandoned `promise` is handled (ignored), never left as an unhandled rejection.
+ */
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number | undefined,
+  onTimeout: () => Error,
+): Promise<T> {
+  if (ms === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
 }
 
 /** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */

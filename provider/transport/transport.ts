@@ -23,13 +23,21 @@ import {
   networkMessage,
   refusalMessage,
   statusMessage,
+  tokenTimeoutMessage,
   type AzureService,
   type FailureFacts,
 } from "./messages";
 import { redactUrl, SecretScrubber } from "./redaction";
 import { planRetry, RETRYABLE_STATUSES, type AttemptOutcome } from "./retry";
 import type { LogLevel, TransportSettings } from "./settings";
-import { TokenCache, abandonable, type TokenIdentity } from "./token-cache";
+import {
+  REFRESH_MARGIN_MS,
+  TokenCache,
+  TokenRequestTimeoutError,
+  abandonable,
+  type CachedToken,
+  type TokenIdentity,
+} from "./token-cache";
 
 /** HTTP methods the transport sends. */
 export type HttpMethod = "GET" | "HEAD" | "PUT" | "PATCH" | "POST" | "DELETE";
@@ -90,7 +98,24 @@ const LEVEL_ORDER: Record<LogLevel, number> = { off: 0, error: 1, warn: 2, info:
 /** What one attempt produced. */
 type AttemptResult =
   | { kind: "response"; status: number; headers: Record<string, string>; text: string; scope?: string }
-  | { kind: "network"; code: string; timedOut: boolean; detail?: string; timeoutMs: number; scope?: string };
+  | {
+      kind: "network";
+      code: string;
+      timedOut: boolean;
+      detail?: string;
+      timeoutMs: number;
+      scope?: string;
+      /** Set when the attempt never sent the request: its token request did not answer in time. */
+      token?: TokenWait;
+    };
+
+/** A token request that did not answer: for whom, and whether the call's deadline ended the wait. */
+interface TokenWait {
+  scope: string;
+  tenantId?: string;
+  /** `true`: the call's deadline passed while waiting; `false`: `requestTimeoutMs` passed. */
+  deadline: boolean;
+}
 
 /** Where a request goes and how it is authorised. */
 interface Target {
@@ -133,7 +158,13 @@ export class AzureTransport {
         sink(level, this.scrubber.scrub(message));
       }
     };
-    this.tokens = new TokenCache((scope, tenantId) => this.fetchToken(scope, tenantId));
+    this.tokens = new TokenCache(
+      (scope, tenantId, signal) => this.fetchToken(scope, tenantId, signal),
+      Date.now,
+      REFRESH_MARGIN_MS,
+      // A token request that does not answer in time is abandoned and retried like any request.
+      settings.requestTimeoutMs,
+    );
     this.http = axios.create({
       // Redirects are not followed: ARM and Key Vault do not redirect, and a redirect could carry
       // the Authorization header to another host.
@@ -312,8 +343,25 @@ export class AzureTransport {
         result.kind === "response"
           ? { kind: "response", status: result.status, headers: result.headers }
           : { kind: "network", code: result.code };
-      const f = facts(result, attempt);
       const deadlineMs = this.settings.deadlineMs;
+      if (result.kind === "network" && result.token) {
+        // No token in time: the request itself was never sent, so it may be retried whatever its method.
+        const wait = result.token;
+        const plan = wait.deadline ? undefined : planRetry(outcome, attempt - 1, this.settings.retry, true);
+        const pastDeadline = wait.deadline || (plan !== undefined && Date.now() + plan.delayMs >= deadline);
+        if (!plan || pastDeadline) {
+          throw this.tokenTimeout(req.method, shownUrl, wait, attempt, started, pastDeadline);
+        }
+        this.log(
+          "info",
+          `${req.method} ${shownUrl}: the token request to ${this.tokenEndpoint(wait.tenantId)} did not answer ` +
+            `within ${this.settings.requestTimeoutMs} ms; retrying in ${plan.delayMs} ms ` +
+            `(back-off, attempt ${attempt + 1} of ${this.settings.retry.maxRetries + 1})`,
+        );
+        await sleep(plan.delayMs);
+        continue;
+      }
+      const f = facts(result, attempt);
       // An attempt whose time limit was shortened by the deadline and ran out: the deadline passed.
       if (result.kind === "network" && result.timedOut && result.timeoutMs < this.settings.requestTimeoutMs) {
         throw fail(
@@ -362,8 +410,8 @@ export class AzureTransport {
     signal: AbortSignal,
   ): Promise<AttemptResult> {
     const scope = this.settings.cloud.armScope;
-    const token = await this.tokens.get(scope, undefined, signal);
-    this.identities.set(scope, token.identity);
+    const token = await this.token(scope, undefined, signal);
+    if ("kind" in token) return token;
     return { ...(await this.send(req, url, deadline, token.token, true)), scope };
   }
 
@@ -441,8 +489,8 @@ export class AzureTransport {
     challenge: KeyVaultChallenge,
     signal: AbortSignal,
   ): Promise<AttemptResult> {
-    const token = await this.tokens.get(challenge.scope, this.tenantFor(challenge), signal);
-    this.identities.set(challenge.scope, token.identity);
+    const token = await this.token(challenge.scope, this.tenantFor(challenge), signal);
+    if ("kind" in token) return token;
     return { ...(await this.send(req, url, deadline, token.token, true)), scope: challenge.scope };
   }
 
@@ -525,16 +573,100 @@ export class AzureTransport {
 
   // --- tokens -----------------------------------------------------------------------------------
 
-  private async fetchToken(scope: string, tenantId: string | undefined): Promise<AccessToken> {
+  /**
+   * A token for `scope`, or the attempt's result when none came in time: the token request did not
+   * answer within `requestTimeoutMs` (the cache abandoned it), or the call's deadline (`signal`)
+   * passed while waiting. Other failures (Entra ID said no) throw.
+   */
+  private async token(
+    scope: string,
+    tenantId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<CachedToken | AttemptResult> {
+    const began = Date.now();
+    try {
+      const token = await this.tokens.get(scope, tenantId, signal);
+      this.identities.set(scope, token.identity);
+      return token;
+    } catch (e) {
+      const timedOut = e instanceof TokenRequestTimeoutError;
+      if (!timedOut && !signal.aborted) throw e;
+      this.log(
+        "debug",
+        `token for ${scope}: no answer from ${this.tokenEndpoint(tenantId)} after ${Date.now() - began} ms` +
+          (timedOut ? " (azure-certs:requestTimeoutMs)" : " (azure-certs:deadlineMs)"),
+      );
+      return {
+        kind: "network",
+        code: "ETIMEDOUT",
+        timedOut: true,
+        timeoutMs: this.settings.requestTimeoutMs,
+        token: { scope, tenantId, deadline: !timedOut },
+      };
+    }
+  }
+
+  /** The Entra ID token endpoint of the configured authority host (no secret in it). */
+  private tokenEndpoint(tenantId: string | undefined): string {
+    const tenant = tenantId ?? this.settings.credential.tenantId ?? "organizations";
+    return `${this.settings.authorityHost}/${tenant}/oauth2/v2.0/token`;
+  }
+
+  /** The error when no token came in time, after `attempts` token requests. */
+  private tokenTimeout(
+    method: string,
+    shownUrl: string,
+    wait: TokenWait,
+    attempts: number,
+    started: number,
+    deadline: boolean,
+  ): AzureRequestError {
+    const elapsedMs = Date.now() - started;
+    const tokenUrl = redactUrl(this.tokenEndpoint(wait.tenantId));
+    const message = tokenTimeoutMessage({
+      method,
+      url: shownUrl,
+      scope: wait.scope,
+      tokenUrl,
+      authorityHost: this.settings.authorityHost,
+      identity: describeCredential(this.settings.credential),
+      credentialKind: this.settings.credential.kind,
+      attempts,
+      elapsedMs,
+      timeoutMs: this.settings.requestTimeoutMs,
+      deadlineMs: deadline ? this.settings.deadlineMs : undefined,
+    });
+    this.log("warn", message);
+    return new AzureRequestError(this.scrubber.scrub(message), {
+      kind: deadline ? "deadline" : "timeout",
+      method: "POST",
+      url: tokenUrl,
+      attempts,
+      elapsedMs,
+      networkCode: "ETIMEDOUT",
+    });
+  }
+
+  private async fetchToken(
+    scope: string,
+    tenantId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<AccessToken> {
     const credential = (this.credential ??= createCredential(this.settings));
     let token: AccessToken | null;
     try {
-      token = await credential.getToken(scope, {
-        tenantId,
-        abortSignal: AbortSignal.timeout(this.settings.requestTimeoutMs),
-      });
+      // The signal is passed for credentials that honour it; MSAL-based ones do not (see
+      // credentials.ts): the token cache abandons the request after requestTimeoutMs regardless.
+      token = await credential.getToken(scope, { tenantId, abortSignal: signal });
     } catch (e) {
+      // The cache gave up on this request already: its callers were told; say nothing more.
+      if (signal.aborted) throw e;
       throw this.authenticationFailure(scope, tenantId, e);
+    }
+    if (signal.aborted) {
+      // A late answer to an abandoned request: a newer request is (or was) under way; drop this one.
+      if (token) this.scrubber.add(token.token);
+      throw signal.reason;
     }
     if (!token)
       throw this.authenticationFailure(scope, tenantId, new Error("the credential returned no token"));
@@ -568,7 +700,7 @@ export class AzureTransport {
       : undefined;
     const status = err.statusCode ?? (typeof msal?.status === "number" ? msal.status : undefined);
     const tenant = tenantId ?? this.settings.credential.tenantId;
-    const tokenUrl = `${this.settings.authorityHost}/${tenant ?? "organizations"}/oauth2/v2.0/token`;
+    const tokenUrl = this.tokenEndpoint(tenantId);
     const message = authenticationMessage({
       scope,
       tenantId: tenant,

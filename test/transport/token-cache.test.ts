@@ -4,7 +4,7 @@
  * (Counting real token requests is done against the emulator in token-caching.emulator.test.ts.)
  */
 import type { AccessToken } from "@azure/identity";
-import { TokenCache } from "../../provider/transport/token-cache";
+import { TokenCache, TokenRequestTimeoutError } from "../../provider/transport/token-cache";
 
 const MINUTE = 60_000;
 
@@ -83,4 +83,52 @@ test("one caller giving up does not cancel the token request the others share", 
   release({ token: "shared", expiresOnTimestamp: Date.now() + 60 * MINUTE });
   expect((await second).token).toBe("shared");
   expect(c.calls()).toBe(1);
+});
+
+test("a token request that does not settle in time is abandoned: the next caller starts a fresh one, a late answer is ignored", async () => {
+  let releaseFirst!: (t: AccessToken) => void;
+  let firstSignal!: AbortSignal;
+  let calls = 0;
+  const fetcher = (
+    _scope: string,
+    _tenant: string | undefined,
+    signal: AbortSignal,
+  ): Promise<AccessToken> => {
+    calls++;
+    if (calls === 1) {
+      firstSignal = signal;
+      return new Promise<AccessToken>((r) => (releaseFirst = r));
+    }
+    return Promise.resolve({ token: "fresh", expiresOnTimestamp: Date.now() + 60 * MINUTE });
+  };
+  const cache = new TokenCache(fetcher, Date.now, 5 * MINUTE, 100);
+  const a = cache.get("s", undefined);
+  const b = cache.get("s", undefined);
+  await expect(a).rejects.toBeInstanceOf(TokenRequestTimeoutError);
+  await expect(b).rejects.toMatchObject({ name: "TokenRequestTimeoutError", scope: "s", timeoutMs: 100 });
+  expect(calls).toBe(1);
+  // The credential is told, for what it is worth (MSAL-based credentials do not listen).
+  expect(firstSignal.aborted).toBe(true);
+  expect(firstSignal.reason).toBeInstanceOf(TokenRequestTimeoutError);
+
+  expect((await cache.get("s", undefined)).token).toBe("fresh");
+  expect(calls).toBe(2);
+  releaseFirst({ token: "late", expiresOnTimestamp: Date.now() + 90 * MINUTE });
+  await new Promise((r) => setImmediate(r));
+  expect((await cache.get("s", undefined)).token).toBe("fresh");
+  expect(calls).toBe(2);
+});
+
+test("a renewal that does not answer in time falls back to the current token while it is valid", async () => {
+  let now = 1_000_000;
+  let calls = 0;
+  const fetcher = (): Promise<AccessToken> =>
+    ++calls === 1
+      ? Promise.resolve({ token: "current", expiresOnTimestamp: now + 60 * MINUTE })
+      : new Promise<AccessToken>(() => undefined);
+  const cache = new TokenCache(fetcher, () => now, 5 * MINUTE, 50);
+  expect((await cache.get("s", undefined)).token).toBe("current");
+  now += 56 * MINUTE;
+  expect((await cache.get("s", undefined)).token).toBe("current");
+  expect(calls).toBe(2);
 });
