@@ -14,6 +14,9 @@ import {
 export const SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
 export const SERVICE_PATH = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.ApiManagement/service/svc`;
 export const CERTIFICATES_PATH = `${SERVICE_PATH}/certificates`;
+/** The certificates of an APIM service of its own, so that a fault can target one test's calls. */
+export const servicePath = (name: string): string =>
+  `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.ApiManagement/service/${name}/certificates`;
 export const APIM_API = "2024-05-01";
 export const KV_API = "7.4";
 
@@ -29,6 +32,8 @@ export interface Fixture {
   resetLog(): void;
   /** Logged requests of one listener ("token", "arm" or a vault name) after `resetLog`. */
   requests(listener?: string): RequestLogEntry[];
+  /** Logged ARM requests for the service of `servicePath(name)`. */
+  serviceLog(name: string): RequestLogEntry[];
   stop(): Promise<void>;
 }
 
@@ -68,6 +73,8 @@ export async function startFixture(options: EmulatorOptions = {}): Promise<Fixtu
       emu.admin.resetTokenCounts();
     },
     requests: (listener) => emu.admin.requests(listener ? { listener } : {}),
+    serviceLog: (name) =>
+      emu.admin.requests({ listener: "arm" }).filter((r) => r.path.includes(`/service/${name}/`)),
     stop: async () => {
       untrust();
       await emu.stop();

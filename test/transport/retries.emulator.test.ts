@@ -9,8 +9,8 @@ import {
   failureOf,
   gapMs,
   KV_API,
+  servicePath,
   startFixture,
-  SUBSCRIPTION,
   type Fixture,
 } from "./emulator-fixture";
 
@@ -24,10 +24,7 @@ beforeAll(async () => {
 afterAll(() => fx.stop());
 beforeEach(() => fx.resetLog());
 
-/** A list of certificates of its own APIM service, so that faults can target one call each. */
-const servicePath = (name: string) =>
-  `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.ApiManagement/service/${name}/certificates`;
-const logFor = (name: string) => fx.requests("arm").filter((r) => r.path.includes(`/service/${name}/`));
+const logFor = (name: string) => fx.serviceLog(name);
 
 test("each retryable status is retried after the wait the server asked for", async () => {
   const retryAt = Math.floor((Date.now() + 2500) / 1000) * 1000;

@@ -3,7 +3,7 @@
  * faults hold answers back longer than those limits.
  */
 import * as net from "net";
-import { APIM_API, failureOf, startFixture, SUBSCRIPTION, type Fixture } from "./emulator-fixture";
+import { APIM_API, failureOf, servicePath, startFixture, type Fixture } from "./emulator-fixture";
 
 let fx: Fixture;
 beforeAll(async () => {
@@ -12,9 +12,7 @@ beforeAll(async () => {
 afterAll(() => fx.stop());
 beforeEach(() => fx.resetLog());
 
-const servicePath = (name: string) =>
-  `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.ApiManagement/service/${name}/certificates`;
-const logFor = (name: string) => fx.requests("arm").filter((r) => r.path.includes(`/service/${name}/`));
+const logFor = (name: string) => fx.serviceLog(name);
 
 test("an attempt slower than azure-certs:requestTimeoutMs fails with a timeout", async () => {
   fx.emu.admin.addFault({ listener: "arm", path: "/service/slow/", kind: "delay", delayMs: 4000 });
