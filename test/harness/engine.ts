@@ -13,6 +13,7 @@ import {
   type DestroyResult,
 } from "@pulumi/pulumi/automation";
 import { enginePath, pulumiBinDir, repoRoot } from "./pulumi-cli";
+import "./inspector";
 
 export interface EngineStackOptions {
   /** The inline program: runs in this process, talks to a real CLI over gRPC. */

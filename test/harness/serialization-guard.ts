@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import "./inspector";
 
 /** The most a serialized provider may weigh: it is copied into the state of every resource. */
 export const MAX_SERIALIZED_PROVIDER_BYTES = 2048;
