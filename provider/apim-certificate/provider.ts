@@ -19,7 +19,7 @@ import {
   isNotFound,
   type AzureResponse,
 } from "../transport";
-import { diffApim } from "./diff";
+import { diffApim, sourceChanges } from "./diff";
 import { certificatePath, parseCertificateArmId, toOutputs, toWireBody } from "./mappers";
 import type { ApimCertificateInputs, ApimCertificateOutputs, CertificateContract } from "./types";
 import { DEFAULT_APIM_API_VERSION } from "./types";
@@ -125,16 +125,6 @@ export async function read(id: string, props: Raw): Promise<pulumi.dynamic.ReadR
   }
 }
 
-/** Did anything that reaches APIM change (as opposed to settings kept only in state)? */
-function sourceChanged(olds: ApimCertificateOutputs, news: ApimCertificateInputs): boolean {
-  if (news.data !== undefined) return olds.keyVault !== undefined || olds.thumbprint !== news.thumbprint;
-  if (!news.keyVault || !olds.keyVault) return true;
-  return (
-    olds.keyVault.secretIdentifier !== news.keyVault.secretIdentifier ||
-    (olds.keyVault.identityClientId ?? null) !== (news.keyVault.identityClientId ?? null)
-  );
-}
-
 export async function update(
   _id: string,
   olds: ApimCertificateOutputs,
@@ -144,7 +134,7 @@ export async function update(
   const path = certificatePath(news);
   const apiVersion = news.apiVersion;
   let res: AzureResponse<CertificateContract> | undefined;
-  if (sourceChanged(olds, news)) {
+  if (sourceChanges(olds, news).length > 0) {
     res = await arm<CertificateContract>({
       method: "PUT",
       path,
