@@ -6,33 +6,11 @@ import {
   toWireBody,
 } from "../../provider/apim-certificate/mappers";
 import type { ApimCertificateInputs, CertificateContract } from "../../provider/apim-certificate/types";
+import { SEED_000_REFRESH_2024, SEED_001_DATA_2024 } from "../fixtures/seeds";
 
 // The sample responses of the 2024-05-01 create/update and refreshSecret documents (seeds 000, 001).
-const SEED_PFX: CertificateContract = {
-  id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1/certificates/tempcert",
-  type: "Microsoft.ApiManagement/service/certificates",
-  name: "tempcert",
-  properties: {
-    subject: "CN=contoso.com",
-    thumbprint: "*******************3",
-    expirationDate: "2018-03-17T21:55:07+00:00",
-  },
-};
-const SEED_KV: CertificateContract = {
-  id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1/certificates/templateCertkv",
-  type: "Microsoft.ApiManagement/service/certificates",
-  name: "templateCertkv",
-  properties: {
-    subject: "CN=*.msitesting.net",
-    thumbprint: "EA**********************9AD690",
-    expirationDate: "2037-01-01T07:00:00Z",
-    keyVault: {
-      secretIdentifier: "https://rpbvtkeyvaultintegration.vault-int.azure-int.net/secrets/msitestingCert",
-      identityClientId: "ceaa6b06-c00f-43ef-99ac-f53d1fe876a0",
-      lastStatus: { code: "Success", timeStampUtc: "2020-09-22T00:24:53.3191468Z" },
-    },
-  },
-};
+const SEED_PFX: CertificateContract = SEED_001_DATA_2024;
+const SEED_KV: CertificateContract = SEED_000_REFRESH_2024;
 
 const base: ApimCertificateInputs = {
   subscriptionId: "00000000-0000-0000-0000-000000000000",

@@ -6,55 +6,15 @@
  */
 import { createSelfSignedPfx } from "../../emulator";
 import { type TestEmulator, fixtureKey, shape, startTestEmulator, x5tToThumbprint } from "./helpers";
-
-// Sample responses, copied from the seeds.
-const SEED_000_REFRESH_2024 = {
-  id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1/certificates/templateCertkv",
-  type: "Microsoft.ApiManagement/service/certificates",
-  name: "templateCertkv",
-  properties: {
-    subject: "CN=*.msitesting.net",
-    thumbprint: "EA**********************9AD690",
-    expirationDate: "2037-01-01T07:00:00Z",
-    keyVault: {
-      secretIdentifier: "https://rpbvtkeyvaultintegration.vault-int.azure-int.net/secrets/msitestingCert",
-      identityClientId: "ceaa6b06-c00f-43ef-99ac-f53d1fe876a0",
-      lastStatus: { code: "Success", timeStampUtc: "2020-09-22T00:24:53.3191468Z" },
-    },
-  },
-};
-const SEED_001_DATA_2024 = {
-  id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1/certificates/tempcert",
-  type: "Microsoft.ApiManagement/service/certificates",
-  name: "tempcert",
-  properties: {
-    subject: "CN=contoso.com",
-    thumbprint: "*******************3",
-    expirationDate: "2018-03-17T21:55:07+00:00",
-  },
-};
-const SEED_001_KV_2024 = SEED_000_REFRESH_2024;
-const SEED_002_DATA_2022 = {
-  ...SEED_001_DATA_2024,
-  id: SEED_001_DATA_2024.id.replace(/0{8}-0{4}-0{4}-0{4}-0{12}/, "subid"),
-};
-const SEED_002_KV_2022 = {
-  ...SEED_000_REFRESH_2024,
-  id: SEED_000_REFRESH_2024.id.replace(/0{8}-0{4}-0{4}-0{4}-0{12}/, "subid"),
-};
-const SEED_003_REQUEST = {
-  key_props: { exportable: true, kty: "RSA", key_size: 2048, reuse_key: false },
-  secret_props: { contentType: "application/x-pkcs12" },
-  x509_props: { subject: "CN=KeyVaultTest", ekus: [], key_usage: [], validity_months: 297 },
-  lifetime_actions: [{ trigger: { lifetime_percentage: 80 }, action: { action_type: "EmailContacts" } }],
-  issuer: { name: "Self" },
-  attributes: { enabled: true },
-};
-const SEED_003_RESPONSE = {
-  id: "https://myvault.vault.azure.net/certificates/updateCert01/policy",
-  ...SEED_003_REQUEST,
-  attributes: { enabled: true, created: 1482188947, updated: 1482188948 },
-};
+import {
+  SEED_000_REFRESH_2024,
+  SEED_001_DATA_2024,
+  SEED_001_KV_2024,
+  SEED_002_DATA_2022,
+  SEED_002_KV_2022,
+  SEED_003_REQUEST,
+  SEED_003_RESPONSE,
+} from "../fixtures/seeds";
 
 let t: TestEmulator;
 let arm: string;

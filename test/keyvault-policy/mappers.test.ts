@@ -14,25 +14,11 @@ import type {
   WireCertificatePolicy,
 } from "../../provider/keyvault-policy/types";
 import { checkInputs } from "../../provider/keyvault-policy/validate";
+import { SEED_003_REQUEST, SEED_003_RESPONSE } from "../fixtures/seeds";
 
 // Seed 003 (Update Certificate Policy 7.4): the sample request and response, verbatim.
-const seedRequest: WireCertificatePolicy = {
-  key_props: { exportable: true, kty: "RSA", key_size: 2048, reuse_key: false },
-  secret_props: { contentType: "application/x-pkcs12" },
-  x509_props: { subject: "CN=KeyVaultTest", ekus: [], key_usage: [], validity_months: 297 },
-  lifetime_actions: [{ trigger: { lifetime_percentage: 80 }, action: { action_type: "EmailContacts" } }],
-  issuer: { name: "Self" },
-  attributes: { enabled: true },
-};
-const seedResponse: WireCertificatePolicy = {
-  id: "https://myvault.vault.azure.net/certificates/updateCert01/policy",
-  key_props: { exportable: true, kty: "RSA", key_size: 2048, reuse_key: false },
-  secret_props: { contentType: "application/x-pkcs12" },
-  x509_props: { subject: "CN=KeyVaultTest", ekus: [], key_usage: [], validity_months: 297 },
-  lifetime_actions: [{ trigger: { lifetime_percentage: 80 }, action: { action_type: "EmailContacts" } }],
-  issuer: { name: "Self" },
-  attributes: { enabled: true, created: 1482188947, updated: 1482188948 },
-};
+const seedRequest: WireCertificatePolicy = SEED_003_REQUEST;
+const seedResponse: WireCertificatePolicy = SEED_003_RESPONSE;
 // The same policy, public shape, written out by hand.
 const seedPublic: CertificatePolicy = {
   keyProperties: { exportable: true, keyType: "RSA", keySize: 2048, reuseKey: false },
