@@ -8,6 +8,11 @@ npm run --silent build
 echo "== Pulumi CLI"
 use_pulumi
 pulumi version
+echo "== actionlint"
+# For test/examples/github-actions.test.ts, which lints the example workflows with it.
+ACTIONLINT_BIN_DIR="$(bash scripts/ensure-actionlint.sh)"
+export ACTIONLINT_BIN_DIR PATH="$ACTIONLINT_BIN_DIR:$PATH"
+actionlint -version | sed -n 1p
 echo "== format"
 prettier --check . --log-level warn
 echo "== lint"
