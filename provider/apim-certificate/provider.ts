@@ -19,6 +19,7 @@ import {
   isNotFound,
   type AzureResponse,
 } from "../transport";
+import { checkResult } from "../dynamic/check-result";
 import { diffApim, sourceChanges } from "./diff";
 import { certificatePath, parseCertificateArmId, toOutputs, toWireBody } from "./mappers";
 import type { ApimCertificateInputs, ApimCertificateOutputs, CertificateContract } from "./types";
@@ -32,7 +33,8 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
 }
 
 export async function check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
-  return checkApimInputs(news, { defaultSubscriptionId: defaultSubscriptionId() });
+  const { inputs, failures } = checkApimInputs(news, { defaultSubscriptionId: defaultSubscriptionId() });
+  return checkResult(inputs, failures);
 }
 
 export async function diff(_id: string, olds: Raw, news: Raw): Promise<pulumi.dynamic.DiffResult> {

@@ -30,6 +30,7 @@ import {
   keyVaultHosts,
   type AzureResponse,
 } from "../transport";
+import { checkResult } from "../dynamic/check-result";
 import { compareInputs, diffInputs } from "./diff";
 import { toPublicPolicy } from "./mappers";
 import { memberName } from "./members";
@@ -60,7 +61,7 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
 /** Validates and normalises the inputs from local configuration only: no network, also at preview. */
 export async function check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
   const { inputs, failures } = checkInputs(news, keyVaultHosts());
-  return { inputs, failures };
+  return checkResult(inputs, failures);
 }
 
 /** Only managed members count (Key Vault's defaults never show as drift); another vault or name replaces. */
