@@ -363,6 +363,48 @@ describe("deploy.yml", () => {
   });
 });
 
+describe("README.md", () => {
+  const readme = fs.readFileSync(path.join(examples, "README.md"), "utf8");
+
+  it("names the federated credentials' subjects and audience the workflows need", () => {
+    for (const s of [
+      "repo:OWNER/REPO:pull_request",
+      "repo:OWNER/REPO:environment:production",
+      "repo:OWNER/REPO:ref:refs/heads/main",
+      "api://AzureADTokenExchange",
+      "https://token.actions.githubusercontent.com",
+    ]) {
+      expect(readme).toContain(s);
+    }
+  });
+
+  it("lists the variables the workflows read", () => {
+    const used = new Set(
+      [
+        ...Object.values(text)
+          .join("\n")
+          .matchAll(/\b(?:vars|secrets)\.(\w+)/g),
+      ].map((m) => m[1]),
+    );
+    used.delete("GITHUB_TOKEN"); // GitHub's own
+    for (const v of used) expect(readme).toContain(`\`${v}\``);
+  });
+
+  it("gives the least roles for each resource", () => {
+    for (const role of [
+      "API Management Service Reader Role",
+      "API Management Service Contributor",
+      "Key Vault Reader",
+      "Key Vault Certificates Officer",
+      "Key Vault Secrets User",
+      "Microsoft.ApiManagement/service/certificates/refreshSecret/action",
+      "Microsoft.KeyVault/vaults/certificates/update/action",
+    ]) {
+      expect(readme).toContain(role);
+    }
+  });
+});
+
 describe("GitHub OIDC in provider/transport/settings.ts", () => {
   // Until the transport reads these, the workflows' OIDC names are checked against azure-native's
   // list above and these cases are reported as skipped; once it does, they run.
