@@ -2,11 +2,16 @@
 /**
  * `node dist/emulator/cli.js [flags]`: starts the emulator and prints one JSON line on stdout with
  * its addresses, credentials and the CA file to trust. Logs go to stderr. Stops on SIGINT/SIGTERM.
+ *
+ * The package's command (`pulumi-azure-certs emulator`, provider/cli/) parses the same flags with
+ * {@link parseArgs} and prints the Pulumi configuration instead.
  */
 import { startEmulator } from "./server";
 import type { EmulatorOptions } from "./server";
 
-const USAGE = `Usage: azure-emulator [flags]
+/** The emulator's flags, one per line, as both command lines list them. */
+export const EMULATOR_FLAGS = `  --port N               first of consecutive ports: Entra ID N, ARM N+1, vaults N+2, N+3, ...
+                         (explicit ports below win; default: free ports)
   --authority-port N     Entra ID (token) listener port (default: a free port)
   --arm-port N           ARM listener port; also serves the admin API under /_emulator (default: free)
   --vault NAME[:PORT]    a Key Vault listener; repeatable (default: one vault "demo" on a free port)
@@ -15,12 +20,15 @@ const USAGE = `Usage: azure-emulator [flags]
   --tenant-id ID --client-id ID --client-secret SECRET   the default service principal
   --token-lifetime SECONDS                               lifetime of issued tokens (default 3600)
   --reuse-keys           generate each Key Vault key kind once (faster, less realistic)
-  --no-soft-delete       Key Vault deletes purge at once
+  --no-soft-delete       Key Vault deletes purge at once`;
+
+const USAGE = `Usage: azure-emulator [flags]
+${EMULATOR_FLAGS}
   --help`;
 
-function port(flag: string, v: string | undefined): number {
+function port(flag: string, v: string | undefined, min = 0): number {
   const n = Number(v);
-  if (!v || !Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} needs a port number`);
+  if (!v || !Number.isInteger(n) || n < min || n > 65535) throw new Error(`${flag} needs a port number`);
   return n;
 }
 
@@ -28,6 +36,7 @@ function port(flag: string, v: string | undefined): number {
 export function parseArgs(argv: string[]): EmulatorOptions | "help" {
   const o: EmulatorOptions = {};
   const vaults: Array<{ name: string; port?: number }> = [];
+  let basePort: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const next = (): string => {
@@ -39,6 +48,9 @@ export function parseArgs(argv: string[]): EmulatorOptions | "help" {
       case "--help":
       case "-h":
         return "help";
+      case "--port":
+        basePort = port(flag, next(), 1);
+        break;
       case "--authority-port":
         o.authorityPort = port(flag, next());
         break;
@@ -77,6 +89,16 @@ export function parseArgs(argv: string[]): EmulatorOptions | "help" {
       default:
         throw new Error(`unknown flag ${flag}`);
     }
+  }
+  if (basePort !== undefined) {
+    // Consecutive ports, so that a firewall rule or a port forward can name one range.
+    const base = basePort;
+    if (vaults.length === 0) vaults.push({ name: "demo" });
+    const last = base + 1 + vaults.length;
+    if (last > 65535) throw new Error(`--port ${base}: the range ends at ${last}, above 65535`);
+    o.authorityPort ??= base;
+    o.armPort ??= base + 1;
+    vaults.forEach((v, i) => (v.port ??= base + 2 + i));
   }
   if (vaults.length > 0) o.vaults = vaults;
   return o;
