@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `npm run emulator [-- flags]`: starts the local Azure emulator (see emulator/README.md) and
-# prints one JSON line with its addresses. Builds first when the compiled CLI is missing.
+# `npm run emulator [-- flags]`: the package's `pulumi-azure-certs emulator` from this checkout (see
+# emulator/README.md): starts the local Azure emulator and prints the environment and the
+# `pulumi config set` lines a program needs. Builds first when the compiled CLI is missing.
+# Runs from the repository root: give `--cwd` an absolute path when writing with `--stack`.
 source "$(dirname "$0")/lib.sh"
-[ -f dist/emulator/cli.js ] || npm run --silent build >&2
-exec node dist/emulator/cli.js "$@"
+[ -f dist/provider/cli/index.js ] || npm run --silent build >&2
+exec node dist/provider/cli/index.js emulator "$@"

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseArgs } from "../../emulator/cli";
 
 const root = path.resolve(__dirname, "../..");
 // The compiled CLI, as `npm run emulator` runs it (`npm test` builds first).
@@ -83,9 +84,15 @@ test("prints one JSON line, serves a real client trusting NODE_EXTRA_CA_CERTS, s
         "clientId",
         "clientSecret",
         "env",
+        "githubActions",
+        "identityEndpoint",
+        "managedIdentity",
         "tenantId",
         "vaults",
       ].sort(),
+    );
+    expect(info.githubActions.requestUrl).toMatch(
+      /^https:\/\/localhost:\d+\/github-actions\/idtoken\?api-version=2\.0$/,
     );
     expect(info.armEndpoint).toBe(`https://localhost:${armPort}`);
     expect(info.adminEndpoint).toBe(`https://localhost:${armPort}/_emulator`);
@@ -143,4 +150,25 @@ test("--help prints usage; an unknown flag exits with 2", () => {
     status = (e as { status: number }).status;
   }
   expect(status).toBe(2);
+});
+
+test("--port N: Entra ID on N, ARM on N+1, vaults from N+2 in the order given; explicit ports win", () => {
+  expect(parseArgs(["--port", "41001"])).toEqual({
+    authorityPort: 41001,
+    armPort: 41002,
+    vaults: [{ name: "demo", port: 41003 }],
+  });
+  expect(
+    parseArgs(["--vault", "a", "--vault", "b:9000", "--port", "41001", "--vault", "c", "--arm-port", "8443"]),
+  ).toEqual({
+    authorityPort: 41001,
+    armPort: 8443,
+    vaults: [
+      { name: "a", port: 41003 },
+      { name: "b", port: 9000 },
+      { name: "c", port: 41005 },
+    ],
+  });
+  expect(() => parseArgs(["--port", "65534"])).toThrow(/above 65535/);
+  expect(() => parseArgs(["--port", "0"])).toThrow(/needs a port number/);
 });

@@ -273,12 +273,17 @@ describe("the npm tarball, installed into a fresh project outside the repository
     const files = fs.readdirSync(installed, { recursive: true }).map(String);
     expect(files.filter((f) => /\.(map|tsbuildinfo)$/.test(f))).toEqual([]);
     expect(fs.readFileSync(path.join(installed, "LICENSE"), "utf8")).toMatch(/Apache License\s+Version 2\.0/);
-    // Every relative link of the README resolves inside the installed package.
-    const readme = fs.readFileSync(path.join(installed, "README.md"), "utf8");
-    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)]
-      .map((m) => m[1])
-      .filter((l) => !/^[a-z]+:|^#/i.test(l));
-    expect(links.filter((l) => !fs.existsSync(path.join(installed, l.split("#")[0])))).toEqual([]);
+    // Every relative link of every Markdown file shipped resolves inside the installed package.
+    const dangling = files
+      .filter((f) => f.endsWith(".md"))
+      .flatMap((f) =>
+        [...fs.readFileSync(path.join(installed, f), "utf8").matchAll(/\]\(([^)\s]+)\)/g)]
+          .map((m) => m[1])
+          .filter((link) => !/^[a-z]+:|^#/i.test(link))
+          .filter((link) => !fs.existsSync(path.join(installed, path.dirname(f), link.split("#")[0])))
+          .map((link) => `${f}: ${link}`),
+      );
+    expect(dangling).toEqual([]);
   });
 
   it("resolves require('pulumi-azure-certs') into the project's own node_modules", async () => {
