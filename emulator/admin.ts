@@ -12,7 +12,9 @@ import {
   FaultSpecError,
   checkFaultSpec,
 } from "./controls";
-import type { EntraClient, EntraIdentity } from "./entra";
+import type { EntraClient, EntraIdentity, FederatedCredential } from "./entra";
+import type { GitHubActions, GitHubActionsInfo, GitHubActionsSettings } from "./oidc-issuer";
+import type { ManagedIdentityHost } from "./managed-identity";
 import type { ApimCertificateRecord, ApimCertificateRef, ApimEmulator, ApimServiceRef } from "./arm-apim";
 import { type KeyVault, type KeyVaultCertificateInfo, KeyVaultFailure } from "./keyvault";
 import { type KvPolicy, PolicyError } from "./kv-policy";
@@ -32,6 +34,21 @@ export interface EmulatorInfo {
   vaults: Record<string, string>;
   /** PEM file of the emulator's CA, for `NODE_EXTRA_CA_CERTS`. */
   caCertPath: string;
+  /** Base URL of the identity listener (GitHub Actions ID tokens, managed identity endpoints). */
+  identityEndpoint: string;
+  /** GitHub Actions: `ACTIONS_ID_TOKEN_REQUEST_URL` / `_TOKEN` and the issuer to trust. */
+  githubActions: GitHubActionsInfo;
+  /** Managed identity of the emulated host. */
+  managedIdentity: {
+    /** For `azure-native:msiEndpoint` / `AZURE_POD_IDENTITY_AUTHORITY_HOST` (IMDS style). */
+    imdsEndpoint: string;
+    /** For `IDENTITY_ENDPOINT` (App Service style). */
+    appServiceEndpoint: string;
+    /** For `IDENTITY_HEADER`. */
+    identityHeader: string;
+    systemAssignedClientId: string | null;
+    userAssignedClientIds: string[];
+  };
 }
 
 /** Filter of {@link EmulatorAdmin.requests}. */
@@ -45,6 +62,8 @@ export interface RequestFilter {
 /** What the admin API needs from the running emulator. */
 export interface AdminHost {
   entra: EntraIdentity;
+  github: GitHubActions;
+  managedIdentities: ManagedIdentityHost;
   apim: ApimEmulator;
   faults: FaultRegistry;
   log: RequestLog;
@@ -111,6 +130,43 @@ export class EmulatorAdmin {
   /** Registers another service principal. */
   addClient(client: EntraClient): void {
     this.host.entra.addClient(client);
+  }
+
+  /** Adds a federated credential (issuer, subject, audiences) to a registered client. */
+  addFederatedCredential(clientId: string, credential: FederatedCredential): void {
+    try {
+      this.host.entra.addFederatedCredential(clientId, credential);
+    } catch (e) {
+      throw new AdminError(404, (e as Error).message);
+    }
+  }
+
+  /** GitHub Actions: request URL and token, issuer, subject. */
+  githubActions(): GitHubActionsInfo {
+    return this.host.github.info();
+  }
+
+  /** Changes what GitHub Actions hands out next (subject, claims, lifetime, request token). */
+  configureGitHubActions(settings: Partial<GitHubActionsSettings>): GitHubActionsInfo {
+    return this.host.github.configure(settings);
+  }
+
+  /**
+   * Mints a GitHub Actions ID token directly (for a token file, or an expired one with a negative
+   * lifetime), signed by the emulator's GitHub issuer.
+   */
+  issueGitHubIdToken(opts: { audience?: string; subject?: string; lifetimeSeconds?: number } = {}): string {
+    return this.host.github.mint(opts);
+  }
+
+  /** ID tokens the GitHub Actions endpoint handed out. */
+  githubIdTokenCount(): number {
+    return this.host.github.issuedCount;
+  }
+
+  /** Attaches a user-assigned managed identity (by client id) to the emulated host. */
+  addUserAssignedIdentity(clientId: string): void {
+    this.host.managedIdentities.addUserAssigned(clientId);
   }
 
   /** Starts another vault on its own listener; returns its base URL. */
@@ -269,6 +325,34 @@ export function adminRoutes(admin: EmulatorAdmin, host: AdminHost): Route[] {
       const b = json(c.body);
       if (typeof b.clientId !== "string") throw new AdminError(400, "'clientId' is required");
       admin.addClient(b as unknown as EntraClient);
+      return { status: 204 };
+    }),
+    route("clients.federated.add", "POST", "/clients/([^/]+)/federated-credentials", (c) => {
+      const b = json(c.body);
+      if (typeof b.issuer !== "string" || typeof b.subject !== "string")
+        throw new AdminError(400, "'issuer' and 'subject' are required");
+      admin.addFederatedCredential(c.params[0], b as unknown as FederatedCredential);
+      return { status: 204 };
+    }),
+    route("github.get", "GET", "/github-actions", () => ok(admin.githubActions())),
+    route("github.configure", "PATCH", "/github-actions", (c) =>
+      ok(admin.configureGitHubActions(json(c.body) as Partial<GitHubActionsSettings>)),
+    ),
+    route("github.tokens.issue", "POST", "/github-actions/id-tokens", (c) => {
+      const b = json(c.body);
+      const str = (k: string) => (typeof b[k] === "string" ? (b[k] as string) : undefined);
+      return ok({
+        value: admin.issueGitHubIdToken({
+          audience: str("audience"),
+          subject: str("subject"),
+          lifetimeSeconds: typeof b.lifetimeSeconds === "number" ? b.lifetimeSeconds : undefined,
+        }),
+      });
+    }),
+    route("managedIdentities.add", "POST", "/managed-identities", (c) => {
+      const b = json(c.body);
+      if (typeof b.clientId !== "string") throw new AdminError(400, "'clientId' is required");
+      admin.addUserAssignedIdentity(b.clientId);
       return { status: 204 };
     }),
     route("vaults.list", "GET", "/vaults", () => ok(host.info().vaults)),

@@ -125,11 +125,14 @@ export class FaultRegistry {
   }
 }
 
+/** How a token request authenticated the client. */
+export type ClientCredentialKind = "secret" | "certificate" | "federated" | "managedIdentity";
+
 /** One request as the emulator saw it. */
 export interface RequestLogEntry {
   /** Increasing number, in arrival order. */
   seq: number;
-  /** "token", "arm", or the vault name. */
+  /** "token", "arm", "identity", or the vault name. */
   listener: string;
   method: string;
   path: string;
@@ -148,6 +151,15 @@ export interface RequestLogEntry {
   clientId?: string;
   /** For token requests, the scope asked for. */
   scope?: string;
+  /**
+   * For token requests, how the client proved who it is: `secret`, `certificate` (assertion signed
+   * by a registered certificate), `federated` (assertion of a trusted issuer, e.g. GitHub Actions)
+   * or `managedIdentity` (IMDS or App Service endpoint).
+   */
+  credential?: ClientCredentialKind;
+  /** For assertions, their `iss` and `sub` (never the assertion itself). */
+  assertionIssuer?: string;
+  assertionSubject?: string;
   /** `If-Match` header as sent. */
   ifMatch?: string;
   /** `x-ms-client-request-id` as sent, to correlate retries of one call. */

@@ -1,11 +1,14 @@
 /**
  * Microsoft Entra ID, as far as service principals use it: OpenID discovery, the signing keys and
- * the v2.0 token endpoint for the client-credentials grant (client secret or client assertion).
- * Tokens are RS256 JWTs signed with a key published in the JWKS, so anyone can verify them the
- * way Azure services do.
+ * the v2.0 token endpoint for the client-credentials grant (client secret, certificate assertion or
+ * federated assertion). Tokens are RS256 JWTs signed with a key published in the JWKS, so anyone
+ * can verify them the way Azure services do. Client assertions are verified as Entra verifies them:
+ * a certificate assertion against the app's registered certificates (by `x5t` / `x5t#S256`), a
+ * federated one against the app's federated credentials and the issuer's published keys.
  */
 import * as crypto from "node:crypto";
 import { type Reply, type RequestContext, type Route, header } from "./http";
+import { type IssuerKeys, decodeJwt, fetchIssuerKeys, verifyJwtSignature } from "./oidc-issuer";
 import { buildCertificate } from "../provider/pki";
 
 /** A service principal that may ask for tokens. */
@@ -14,11 +17,15 @@ export interface EntraClient {
   /** Secret for `client_secret`; without one the client can only use assertions. */
   clientSecret?: string;
   /**
-   * Federated credentials (workload identity). When a client has any, an assertion must match one
-   * of them exactly (issuer, subject, one audience), as Entra does. When it has none, the emulator
-   * accepts any well-formed, unexpired assertion whose audience is `api://AzureADTokenExchange`.
+   * Federated credentials (workload identity, GitHub Actions). A federated assertion must match one
+   * of them exactly (issuer, subject, one audience) and be signed by a key its issuer publishes.
    */
   federatedCredentials?: FederatedCredential[];
+  /**
+   * Certificates (PEM, or base64 DER) registered for the app: a certificate assertion
+   * (`iss` = `sub` = client id) must name one by `x5t` or `x5t#S256` and be signed by its key.
+   */
+  certificates?: string[];
 }
 
 /** A federated identity credential of an app registration. */
@@ -77,6 +84,29 @@ export interface EntraOptions {
   authorityHost: string;
   tokenLifetimeSeconds: number;
   resources?: string[];
+  /**
+   * The signing keys of an issuer a federated credential names. Default: fetched from the issuer's
+   * discovery document over HTTPS, as Entra does; the emulator passes its own issuers' keys first.
+   */
+  issuerKeys?: (issuer: string) => Promise<IssuerKeys>;
+}
+
+/** A registered certificate: its public key under both thumbprints (hex, upper case). */
+interface RegisteredCertificate {
+  sha1: string;
+  sha256: string;
+  key: crypto.KeyObject;
+}
+
+function registeredCertificate(text: string): RegisteredCertificate {
+  const pem = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(text);
+  const der = Buffer.from((pem ? pem[1] : text).replace(/\s+/g, ""), "base64");
+  const cert = new crypto.X509Certificate(der);
+  return {
+    sha1: crypto.createHash("sha1").update(cert.raw).digest("hex").toUpperCase(),
+    sha256: crypto.createHash("sha256").update(cert.raw).digest("hex").toUpperCase(),
+    key: cert.publicKey,
+  };
 }
 
 const b64url = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString("base64url");
@@ -87,25 +117,11 @@ function stableGuid(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function decodeJwt(
-  token: string,
-): { header: Record<string, unknown>; payload: Record<string, unknown> } | undefined {
-  const parts = token.split(".");
-  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) return undefined;
-  try {
-    const h = JSON.parse(Buffer.from(parts[0], "base64url").toString("utf8"));
-    const p = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
-    if (typeof h !== "object" || h === null || typeof p !== "object" || p === null) return undefined;
-    return { header: h, payload: p };
-  } catch {
-    return undefined;
-  }
-}
-
 /** The emulated identity provider of one tenant. */
 export class EntraIdentity {
   readonly tenantId: string;
   private readonly clients = new Map<string, EntraClient>();
+  private readonly certificates = new Map<string, RegisteredCertificate[]>();
   private readonly key: crypto.KeyObject;
   private readonly kid: string;
   private readonly jwk: Record<string, unknown>;
@@ -142,7 +158,25 @@ export class EntraIdentity {
 
   /** Registers (or replaces) a client. */
   addClient(client: EntraClient): void {
+    const certificates = (client.certificates ?? []).map(registeredCertificate);
     this.clients.set(client.clientId.toLowerCase(), { ...client });
+    this.certificates.set(client.clientId.toLowerCase(), certificates);
+  }
+
+  /** Adds a federated credential to a registered client. */
+  addFederatedCredential(clientId: string, credential: FederatedCredential): void {
+    const client = this.clients.get(clientId.toLowerCase());
+    if (!client) throw new Error(`no client '${clientId}'`);
+    client.federatedCredentials = [...(client.federatedCredentials ?? []), credential];
+  }
+
+  /** Whether tokens can be issued for this resource (audience, without `/.default`). */
+  knowsResource(resource: string): boolean {
+    return this.resources.includes(resource.replace(/\/+$/, "").toLowerCase());
+  }
+
+  get tokenLifetimeSeconds(): number {
+    return this.options.tokenLifetimeSeconds;
   }
 
   /** Token requests received, per requested scope string (failed requests included). */
@@ -310,7 +344,7 @@ export class EntraIdentity {
     );
   }
 
-  private token(ctx: RequestContext): Reply {
+  private async token(ctx: RequestContext): Promise<Reply> {
     if (!this.knownTenant(ctx.params[0])) return this.tenantNotFound(ctx.params[0]);
     const contentType = header(ctx.headers, "content-type") ?? "";
     if (!contentType.toLowerCase().startsWith("application/x-www-form-urlencoded"))
@@ -385,7 +419,7 @@ export class EntraIdentity {
         `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
       );
     const audience = scopes[0].slice(0, -"/.default".length);
-    if (!this.resources.includes(audience.replace(/\/+$/, "").toLowerCase()))
+    if (!this.knowsResource(audience))
       return this.aadError(
         400,
         "invalid_resource",
@@ -405,6 +439,7 @@ export class EntraIdentity {
           `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${client.clientId}'.`,
         );
       azpacr = "1";
+      ctx.auth.credential = "secret";
     } else if (assertion !== null) {
       const type = form.get("client_assertion_type");
       if (type !== ASSERTION_TYPE)
@@ -414,7 +449,7 @@ export class EntraIdentity {
           50027,
           `client_assertion_type must be '${ASSERTION_TYPE}', got '${type ?? ""}'.`,
         );
-      const failure = this.checkAssertion(assertion, client);
+      const failure = await this.checkAssertion(assertion, client, ctx);
       if (failure) return failure;
       azpacr = "2";
     } else {
@@ -440,11 +475,21 @@ export class EntraIdentity {
     };
   }
 
-  /** Returns an error reply when the assertion is not acceptable; signatures are not verified (see README). */
-  private checkAssertion(assertion: string, client: EntraClient): Reply | undefined {
+  /**
+   * Returns an error reply when the assertion is not acceptable. A certificate assertion
+   * (`iss` = `sub` = client id, with `x5t` or `x5t#S256`) must be signed by a certificate registered
+   * for the app; any other assertion is federated and must match one of the app's federated
+   * credentials (issuer, subject, audience) and be signed by a key its issuer publishes.
+   */
+  private async checkAssertion(
+    assertion: string,
+    client: EntraClient,
+    ctx: RequestContext,
+  ): Promise<Reply | undefined> {
     const decoded = decodeJwt(assertion);
     const p = decoded?.payload;
     if (
+      !decoded ||
       !p ||
       typeof p.iss !== "string" ||
       typeof p.sub !== "string" ||
@@ -457,6 +502,8 @@ export class EntraIdentity {
         50027,
         "JWT token is invalid or malformed: a client assertion needs string 'iss' and 'sub', an 'aud' and a numeric 'exp'.",
       );
+    ctx.auth.assertionIssuer = p.iss;
+    ctx.auth.assertionSubject = p.sub;
     const now = nowSeconds();
     const nbf = typeof p.nbf === "number" ? p.nbf : now;
     if (p.exp < now - SKEW_SECONDS || nbf > now + SKEW_SECONDS)
@@ -467,6 +514,40 @@ export class EntraIdentity {
         `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, assertion valid from ${new Date(nbf * 1000).toISOString()}, expiry time of assertion ${new Date(p.exp * 1000).toISOString()}.`,
       );
     const audiences = (Array.isArray(p.aud) ? p.aud : [p.aud]).map(String);
+
+    const x5t = decoded.header["x5t#S256"] ?? decoded.header.x5t;
+    if (
+      p.iss.toLowerCase() === client.clientId.toLowerCase() &&
+      p.sub.toLowerCase() === client.clientId.toLowerCase() &&
+      typeof x5t === "string"
+    ) {
+      ctx.auth.credential = "certificate";
+      const thumbprint = Buffer.from(x5t, "base64url").toString("hex").toUpperCase();
+      const sha256 = decoded.header["x5t#S256"] !== undefined;
+      const cert = (this.certificates.get(client.clientId.toLowerCase()) ?? []).find(
+        (c) => (sha256 ? c.sha256 : c.sha1) === thumbprint,
+      );
+      const invalid = (reason: string): Reply =>
+        this.aadError(
+          401,
+          "invalid_client",
+          700027,
+          `Client assertion contains an invalid signature. [Reason - ${reason}, Thumbprint of key used by client: '${thumbprint}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${client.clientId}'.]`,
+        );
+      if (!cert) return invalid("The key was not found.");
+      if (!verifyJwtSignature(decoded, cert.key))
+        return invalid("The key was found, but use of the key to verify the signature failed.");
+      if (!audiences.some((a) => /\/oauth2\/v2\.0\/token$/i.test(a) && a.includes(this.tenantId)))
+        return this.aadError(
+          401,
+          "invalid_client",
+          700016,
+          `The audience of the client assertion (${audiences.join(",")}) is not this tenant's token endpoint.`,
+        );
+      return undefined;
+    }
+
+    ctx.auth.credential = "federated";
     const noMatch = (): Reply =>
       this.aadError(
         400,
@@ -474,20 +555,36 @@ export class EntraIdentity {
         70021,
         `No matching federated identity record found for presented assertion. Assertion Issuer: '${p.iss}'. Assertion Subject: '${p.sub}'. Assertion Audience: '${audiences.join(",")}'.`,
       );
-    const federated = client.federatedCredentials ?? [];
-    if (federated.length > 0) {
-      const match = federated.some(
-        (f) =>
-          f.issuer === p.iss &&
-          f.subject === p.sub &&
-          audiences.some((a) => (f.audiences ?? [TOKEN_EXCHANGE_AUDIENCE]).includes(a)),
+    const match = (client.federatedCredentials ?? []).find(
+      (f) =>
+        f.issuer === p.iss &&
+        f.subject === p.sub &&
+        audiences.some((a) => (f.audiences ?? [TOKEN_EXCHANGE_AUDIENCE]).includes(a)),
+    );
+    if (!match) return noMatch();
+    const keys = await (this.options.issuerKeys ?? ((iss: string) => fetchIssuerKeys(iss)))(match.issuer);
+    if (!keys.ok)
+      return this.aadError(
+        401,
+        "invalid_client",
+        50166,
+        `Request to External OIDC endpoint failed. Issuer: '${match.issuer}'. Reason: ${keys.reason}.`,
       );
-      return match ? undefined : noMatch();
-    }
-    // A certificate credential's own assertion: iss = sub = client id, aud = the token endpoint.
-    if (p.iss === client.clientId && p.sub === client.clientId) {
-      return audiences.some((a) => /\/oauth2\/v2\.0\/token$/i.test(a)) ? undefined : noMatch();
-    }
-    return audiences.includes(TOKEN_EXCHANGE_AUDIENCE) ? undefined : noMatch();
+    const key = typeof decoded.header.kid === "string" ? keys.keys.get(decoded.header.kid) : undefined;
+    if (!key)
+      return this.aadError(
+        401,
+        "invalid_client",
+        50013,
+        `Assertion failed signature validation. [Reason - The key was not found., Issuer: '${p.iss}', kid: '${String(decoded.header.kid ?? "")}']`,
+      );
+    if (!verifyJwtSignature(decoded, key))
+      return this.aadError(
+        401,
+        "invalid_client",
+        50013,
+        "Assertion failed signature validation. [Reason - Key was found, but use of the key to verify the signature failed.]",
+      );
+    return undefined;
   }
 }

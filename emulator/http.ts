@@ -25,7 +25,14 @@ export interface RequestContext {
   /** `Host` header as sent, used where a document must echo the address the client used. */
   host: string;
   /** Set by handlers so the request log can say which token audience and client were used. */
-  auth: { audience?: string; clientId?: string; scope?: string };
+  auth: {
+    audience?: string;
+    clientId?: string;
+    scope?: string;
+    credential?: "secret" | "certificate" | "federated" | "managedIdentity";
+    assertionIssuer?: string;
+    assertionSubject?: string;
+  };
 }
 
 export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;

@@ -1,12 +1,16 @@
 /**
  * A local emulator of the Azure surface this package uses: Microsoft Entra ID tokens, ARM for API
- * Management certificates and Key Vault certificates, over HTTPS. See emulator/README.md.
+ * Management certificates and Key Vault certificates, GitHub Actions ID tokens and managed identity
+ * endpoints, over HTTPS. See emulator/README.md.
  */
 export { startEmulator, trustEmulatorCa, DEFAULTS } from "./server";
 export type { Emulator, EmulatorOptions } from "./server";
 export { EmulatorAdmin, AdminError } from "./admin";
 export type { EmulatorInfo, RequestFilter } from "./admin";
-export type { Fault, FaultSpec, RequestLogEntry } from "./controls";
+export type { ClientCredentialKind, Fault, FaultSpec, RequestLogEntry } from "./controls";
+export { OidcIssuer } from "./oidc-issuer";
+export type { GitHubActionsInfo, GitHubActionsSettings } from "./oidc-issuer";
+export type { ManagedIdentitySettings } from "./managed-identity";
 export type { EntraClient, FederatedCredential, TokenClaims } from "./entra";
 export type { ApimCertificateRef, ApimServiceRef, ApimCertificateRecord } from "./arm-apim";
 export type { KeyVaultCertificateInfo } from "./keyvault";

@@ -1,7 +1,9 @@
 /**
  * Starts the emulator: a TLS authority, one HTTPS listener for Entra ID ("token"), one for ARM
- * ("arm", which also serves the admin API under `/_emulator`) and one per Key Vault, each vault
- * addressed by its own origin because `*.localhost` names do not resolve everywhere.
+ * ("arm", which also serves the admin API under `/_emulator`), one for the identity providers a
+ * workload meets outside Entra ("identity": GitHub Actions' ID-token service and OIDC issuer, the
+ * managed identity endpoints of IMDS and App Service) and one per Key Vault, each vault addressed
+ * by its own origin because `*.localhost` names do not resolve everywhere.
  */
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
@@ -13,6 +15,8 @@ import * as tls from "node:tls";
 import { type Reply, type RequestContext, type Route, header, matchRoute, readBody, sendReply } from "./http";
 import { type Fault, FaultRegistry, RequestLog, redactQuery } from "./controls";
 import { type EntraClient, EntraIdentity } from "./entra";
+import { GitHubActions, type GitHubActionsSettings, fetchIssuerKeys } from "./oidc-issuer";
+import { ManagedIdentityHost, type ManagedIdentitySettings } from "./managed-identity";
 import { ApimEmulator, armError } from "./arm-apim";
 import { KeySource, KeyVault, type SecretResolution, keyVaultError } from "./keyvault";
 import { AdminError, EmulatorAdmin, type EmulatorInfo, adminRoutes, serveAdmin } from "./admin";
@@ -28,6 +32,20 @@ export interface EmulatorOptions {
   authorityPort?: number;
   /** Port of the ARM listener (and admin API); default a free port. */
   armPort?: number;
+  /** Port of the identity listener (GitHub Actions ID tokens, managed identity); default a free port. */
+  identityPort?: number;
+  /**
+   * GitHub Actions: the request token (default: random), the `sub` of ID tokens (default
+   * `repo:contoso/infra:ref:refs/heads/main`), their lifetime (default 300 s) and extra claims.
+   * The default client trusts this issuer and subject through a federated credential.
+   */
+  githubActions?: Partial<GitHubActionsSettings>;
+  /**
+   * The identities of the emulated host for IMDS and App Service: system-assigned client id
+   * (default 66666666-…; `null` for none), user-assigned client ids (default [77777777-…]) and the
+   * App Service `IDENTITY_HEADER` (default: random).
+   */
+  managedIdentity?: Partial<ManagedIdentitySettings>;
   /** Vaults to start; default one vault named "demo" on a free port. */
   vaults?: Array<string | { name: string; port?: number }>;
   /** Directory for `ca.pem`; default a new temporary directory, removed by `stop()`. */
@@ -72,7 +90,7 @@ export const DEFAULTS = {
 } as const;
 
 const VAULT_NAME = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
-const RESERVED_LISTENERS = ["token", "arm"];
+const RESERVED_LISTENERS = ["token", "arm", "identity"];
 
 const STATUS_CODES: Record<number, string> = {
   400: "BadRequest",
@@ -224,6 +242,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       entry.audience = ctx.auth.audience;
       entry.clientId = ctx.auth.clientId;
       entry.scope = ctx.auth.scope;
+      entry.credential = ctx.auth.credential;
+      entry.assertionIssuer = ctx.auth.assertionIssuer;
+      entry.assertionSubject = ctx.auth.assertionSubject;
     };
 
     const fault = faults.take({ listener: name, method, path: reqPath, route });
@@ -274,15 +295,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   try {
     const tokenListener = await open("token", options.authorityPort);
     const armListener = await open("arm", options.armPort);
+    const identityListener = await open("identity", options.identityPort);
     const authorityHost = `https://${hostname}:${tokenListener.port}`;
     const armEndpoint = `https://${hostname}:${armListener.port}`;
+    const identityEndpoint = `https://${hostname}:${identityListener.port}`;
 
+    const github = new GitHubActions(identityEndpoint, options.githubActions);
     const entra = new EntraIdentity({
       tenantId,
-      clients: [{ clientId, clientSecret }, ...(options.clients ?? [])],
+      clients: [
+        {
+          clientId,
+          clientSecret,
+          federatedCredentials: [{ issuer: github.issuer.url, subject: github.info().subject }],
+        },
+        ...(options.clients ?? []),
+      ],
       authorityHost,
       tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
+      // The emulator's own issuer answers in process; any other is fetched as Entra would.
+      issuerKeys: async (issuer) =>
+        issuer === github.issuer.url ? github.issuer.keys() : fetchIssuerKeys(issuer),
     });
+    const managedIdentities = new ManagedIdentityHost(entra, options.managedIdentity);
     const keys = new KeySource(options.reuseKeys ?? false);
     const vaults = new Map<string, { vault: KeyVault; port: number }>();
     const vaultUrls: Record<string, string> = {};
@@ -365,6 +400,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           : {}),
       }),
     });
+    surfaces.set("identity", {
+      name: "identity",
+      routes: [...github.routes(), ...managedIdentities.routes()],
+      error: (status, code, message) => ({ status, body: { error: code, error_description: message } }),
+      headers: (_ctx, id) => ({ "x-ms-request-id": id }),
+    });
     surfaces.set("arm", {
       name: "arm",
       routes: apim.routes(),
@@ -381,7 +422,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (!VAULT_NAME.test(vaultName) || RESERVED_LISTENERS.includes(vaultName.toLowerCase()))
         throw new AdminError(
           400,
-          `'${vaultName}' is not a valid vault name: 3-24 letters, digits and single hyphens, starting with a letter (not 'token' or 'arm').`,
+          `'${vaultName}' is not a valid vault name: 3-24 letters, digits and single hyphens, starting with a letter (not 'token', 'arm' or 'identity').`,
         );
       if (vaults.has(vaultName.toLowerCase()))
         throw new AdminError(400, `vault '${vaultName}' already exists`);
@@ -421,18 +462,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       await addVault(spec.name, spec.port);
     }
 
-    const info = (): EmulatorInfo => ({
-      authorityHost,
-      tenantId,
-      clientId,
-      clientSecret,
-      armEndpoint,
-      adminEndpoint: `${armEndpoint}/_emulator`,
-      vaults: { ...vaultUrls },
-      caCertPath,
-    });
+    const info = (): EmulatorInfo => {
+      const mi = managedIdentities.info();
+      return {
+        authorityHost,
+        tenantId,
+        clientId,
+        clientSecret,
+        armEndpoint,
+        adminEndpoint: `${armEndpoint}/_emulator`,
+        vaults: { ...vaultUrls },
+        caCertPath,
+        identityEndpoint,
+        githubActions: github.info(),
+        managedIdentity: {
+          imdsEndpoint: identityEndpoint,
+          appServiceEndpoint: `${identityEndpoint}/msi/token`,
+          identityHeader: mi.identityHeader,
+          systemAssignedClientId: mi.systemAssignedClientId,
+          userAssignedClientIds: mi.userAssignedClientIds,
+        },
+      };
+    };
     const host = {
       entra,
+      github,
+      managedIdentities,
       apim,
       faults,
       log,

@@ -4,6 +4,7 @@
  * provider, and the program side never needs it.
  */
 import type { TokenCredential, TokenCredentialOptions } from "@azure/identity";
+import { requestIdToken } from "./oidc-request";
 import type { CredentialSettings, TransportSettings } from "./settings";
 
 /** Names the identity in error messages: the credential kind and the client id, never a secret. */
@@ -11,10 +12,21 @@ export function describeCredential(c: CredentialSettings): string {
   switch (c.kind) {
     case "clientSecret":
       return `ClientSecretCredential (client id ${c.clientId}, tenant ${c.tenantId})`;
+    case "clientCertificate":
+      return `ClientCertificateCredential from azure-native:clientCertificatePath (client id ${c.clientId}, tenant ${c.tenantId})`;
     case "workloadIdentity":
       return `WorkloadIdentityCredential (client id ${c.clientId}, tenant ${c.tenantId})`;
     case "clientAssertion":
       return `ClientAssertionCredential from azure-native:oidcToken (client id ${c.clientId}, tenant ${c.tenantId})`;
+    case "oidcRequest":
+      return `ClientAssertionCredential with an ID token from ${c.urlSource} (client id ${c.clientId}, tenant ${c.tenantId})`;
+    case "managedIdentity":
+      return (
+        "ManagedIdentityCredential (" +
+        (c.clientId ? `user-assigned, client id ${c.clientId}` : "system-assigned") +
+        (c.msiEndpoint ? `, endpoint ${c.msiEndpoint}` : "") +
+        ")"
+      );
     case "default": {
       const parts = [c.clientId && `client id ${c.clientId}`, c.tenantId && `tenant ${c.tenantId}`].filter(
         Boolean,
@@ -26,6 +38,92 @@ export function describeCredential(c: CredentialSettings): string {
       );
     }
   }
+}
+
+/** The secrets a credential setting holds, for the transport's scrubber. */
+export function credentialSecrets(c: CredentialSettings): string[] {
+  switch (c.kind) {
+    case "clientSecret":
+      return [c.clientSecret];
+    case "clientAssertion":
+      return [c.assertion];
+    case "oidcRequest":
+      return [c.requestToken];
+    case "clientCertificate":
+      return c.certificatePassword ? [c.certificatePassword] : [];
+    default:
+      return [];
+  }
+}
+
+/** Hooks the transport gives the credential it creates. */
+export interface CredentialHooks {
+  /** A secret obtained while getting tokens (an ID token), to scrub from messages. */
+  onSecret?(value: string): void;
+}
+
+/** Variables MSAL reads to pick a managed identity source other than IMDS (ManagedIdentityClient). */
+const OTHER_MSI_SOURCES = [
+  "IDENTITY_ENDPOINT",
+  "IDENTITY_HEADER",
+  "IDENTITY_SERVER_THUMBPRINT",
+  "IMDS_ENDPOINT",
+  "MSI_ENDPOINT",
+  "MSI_SECRET",
+];
+
+/**
+ * Points MSAL's IMDS source at `msiEndpoint`. MSAL reads the address only from the process
+ * environment (`AZURE_POD_IDENTITY_AUTHORITY_HOST`, `Imds.tryCreate`), and picks a source once per
+ * process (`ManagedIdentityClient.identitySource` is static): so the variable is set before the
+ * first managed identity token request, and an environment that would make MSAL pick App Service,
+ * Arc, Cloud Shell or Service Fabric instead is refused rather than silently winning.
+ */
+function pointImdsAt(msiEndpoint: string, env: NodeJS.ProcessEnv = process.env): void {
+  const others = OTHER_MSI_SOURCES.filter((v) => env[v] !== undefined);
+  if (others.length > 0) {
+    throw new Error(
+      `azure-native:msiEndpoint (ARM_MSI_ENDPOINT) is set, but so is ${others.join(", ")}, which makes ` +
+        "@azure/identity use another managed identity source than IMDS: unset one of them.",
+    );
+  }
+  env.AZURE_POD_IDENTITY_AUTHORITY_HOST = msiEndpoint;
+}
+
+/**
+ * The PEM (certificate chain and unencrypted key) @azure/identity's ClientCertificateCredential
+ * wants, made in memory from azure-native's PFX. Nothing is written to disk.
+ */
+export function certificatePem(c: Extract<CredentialSettings, { kind: "clientCertificate" }>): string {
+  // Loaded here: node-forge is not needed unless a certificate is used.
+  const pki = require("../pki") as typeof import("../pki");
+  const fs = require("fs") as typeof import("fs");
+  const key = "azure-native:clientCertificatePath (ARM_CLIENT_CERTIFICATE_PATH)";
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(c.certificatePath);
+  } catch (e) {
+    throw new Error(
+      `${key}: cannot read ${c.certificatePath} (${(e as NodeJS.ErrnoException).code ?? "error"}).`,
+    );
+  }
+  let bundle: import("../pki").CertificateBundle;
+  try {
+    const text = bytes.toString("utf8");
+    bundle = text.includes("-----BEGIN ")
+      ? pki.parsePem(text, c.certificatePassword)
+      : pki.parsePfx(bytes, c.certificatePassword ?? "");
+  } catch (e) {
+    const reason = (e as { reason?: string }).reason;
+    throw new Error(
+      reason === "password"
+        ? `${key}: ${c.certificatePath} could not be opened with azure-native:clientCertificatePassword ` +
+            "(ARM_CLIENT_CERTIFICATE_PASSWORD): the password is wrong or missing."
+        : `${key}: ${c.certificatePath} is not a readable PFX (PKCS#12) file.`,
+    );
+  }
+  if (!bundle.privateKey) throw new Error(`${key}: ${c.certificatePath} holds no private key.`);
+  return pki.toPemBundle(bundle);
 }
 
 /** One entry of `additionalPolicies` (the type of `@azure/core-client`, reached through identity's options). */
@@ -54,7 +152,7 @@ export function requestTimeoutPolicy(timeoutMs: number): AdditionalPolicy {
 }
 
 /** Creates the credential. Called once per transport, at the first token request. */
-export function createCredential(settings: TransportSettings): TokenCredential {
+export function createCredential(settings: TransportSettings, hooks: CredentialHooks = {}): TokenCredential {
   // Loaded here, not at module scope: see the file comment.
   const identity = require("@azure/identity") as typeof import("@azure/identity");
   const common = {
@@ -70,6 +168,51 @@ export function createCredential(settings: TransportSettings): TokenCredential {
   switch (c.kind) {
     case "clientSecret":
       return new identity.ClientSecretCredential(c.tenantId, c.clientId, c.clientSecret, common);
+    case "clientCertificate":
+      return new identity.ClientCertificateCredential(
+        c.tenantId,
+        c.clientId,
+        { certificate: certificatePem(c) },
+        common,
+      );
+    case "oidcRequest": {
+      const request = {
+        requestUrl: c.requestUrl,
+        requestToken: c.requestToken,
+        audience: c.audience,
+        urlSource: c.urlSource,
+        tokenSource: c.tokenSource,
+      };
+      // MSAL Node 7 calls the assertion callback twice per acquireTokenByClientCredential (for the
+      // request's assertion and again for the app's configured one), before looking at its cache.
+      // One ID token per getToken call: each Entra exchange gets a fresh, short-lived ID token,
+      // and GitHub is asked once for it, not twice.
+      let call = 0;
+      let current: { call: number; idToken: Promise<string> } | undefined;
+      const assertion = (): Promise<string> => {
+        if (current?.call !== call) {
+          current = {
+            call,
+            idToken: requestIdToken(request, idTokenTimeoutMs(settings.requestTimeoutMs), hooks.onSecret),
+          };
+        }
+        return current.idToken;
+      };
+      const credential = new identity.ClientAssertionCredential(c.tenantId, c.clientId, assertion, common);
+      return {
+        getToken: (scopes, options) => {
+          call++;
+          return credential.getToken(scopes, options);
+        },
+      };
+    }
+    case "managedIdentity":
+      if (c.msiEndpoint) pointImdsAt(c.msiEndpoint);
+      // authorityHost and instance discovery do not apply; the pipeline options do.
+      return new identity.ManagedIdentityCredential({
+        ...(c.clientId ? { clientId: c.clientId } : {}),
+        additionalPolicies: common.additionalPolicies,
+      });
     case "workloadIdentity":
       return new identity.WorkloadIdentityCredential({
         ...common,
@@ -89,4 +232,13 @@ export function createCredential(settings: TransportSettings): TokenCredential {
         workloadIdentityClientId: c.clientId,
       });
   }
+}
+
+/**
+ * The time limit of the ID-token request: half of `requestTimeoutMs`, so that the ID token and the
+ * Entra exchange it feeds fit in one token request's limit and a hung CI endpoint is reported as
+ * such (naming its setting) rather than as a silent Entra ID.
+ */
+export function idTokenTimeoutMs(requestTimeoutMs: number): number {
+  return Math.max(1, Math.floor(requestTimeoutMs / 2));
 }

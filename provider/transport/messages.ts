@@ -3,6 +3,7 @@
  * do next. Pure functions of already-redacted facts; the transport scrubs the result once more.
  */
 import type { ServiceError } from "./errors";
+import type { CredentialSettings } from "./settings";
 
 /** Which API a request went to; decides the advice on 401/403. */
 export type AzureService = "arm" | "keyVault";
@@ -97,7 +98,7 @@ export function authenticationMessage(opts: {
   tenantId?: string;
   identity: string;
   /** The credential kind, which decides the advice. */
-  credentialKind: "clientSecret" | "workloadIdentity" | "clientAssertion" | "default";
+  credentialKind: CredentialSettings["kind"];
   status?: number;
   serviceError?: ServiceError;
   detail: string;
@@ -118,6 +119,18 @@ export function authenticationMessage(opts: {
       "AZURE_CLIENT_ID / AZURE_TENANT_ID).",
     clientAssertion:
       "Check that azure-native:oidcToken (ARM_OIDC_TOKEN) is current and matches a federated credential of the app.",
+    clientCertificate:
+      "Check that the certificate in azure-native:clientCertificatePath (ARM_CLIENT_CERTIFICATE_PATH) is registered " +
+      "for the app (azure-native:clientId) in the tenant (azure-native:tenantId), has not expired, and opens with " +
+      "azure-native:clientCertificatePassword (ARM_CLIENT_CERTIFICATE_PASSWORD).",
+    oidcRequest:
+      "Check that the app registration (azure-native:clientId) has a federated credential whose issuer, subject " +
+      "(e.g. repo:<org>/<repo>:ref:refs/heads/<branch> or environment:<name>) and audience " +
+      "(azure-native:oidcAudience, default api://AzureADTokenExchange) match the workflow's ID token, and that " +
+      "the job has `permissions: id-token: write`.",
+    managedIdentity:
+      "Check that this machine has the managed identity (system-assigned, or the user-assigned one named by " +
+      "azure-native:clientId), and azure-native:msiEndpoint (ARM_MSI_ENDPOINT) if set.",
     default:
       "No configured credential worked: set azure-native:clientId / clientSecret / tenantId (or ARM_* / AZURE_* " +
       "variables), use workload identity or a managed identity, or run `az login`.",
@@ -148,7 +161,7 @@ export function tokenTimeoutMessage(opts: {
   tokenUrl: string;
   authorityHost: string;
   identity: string;
-  credentialKind: "clientSecret" | "workloadIdentity" | "clientAssertion" | "default";
+  credentialKind: CredentialSettings["kind"];
   attempts: number;
   elapsedMs: number;
   timeoutMs: number;
@@ -168,9 +181,11 @@ export function tokenTimeoutMessage(opts: {
     // keep it as configured
   }
   const otherSources =
-    opts.credentialKind === "default"
-      ? " (DefaultAzureCredential may also have been waiting for the managed identity endpoint or the Azure CLI.)"
-      : "";
+    opts.credentialKind === "oidcRequest"
+      ? " (The ID token request to the CI system's endpoint is part of each token request.)"
+      : opts.credentialKind === "default"
+        ? " (DefaultAzureCredential may also have been waiting for the managed identity endpoint or the Azure CLI.)"
+        : "";
   return (
     `Could not get an access token for ${opts.scope} to call ${opts.method} ${opts.url}${what}, with ` +
     `${opts.identity}. Check the network path from this machine to ${host} (proxy, firewall, DNS) and that ` +

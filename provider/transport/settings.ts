@@ -17,9 +17,50 @@ export interface ConfigSource {
 /** Which kind of credential the settings call for (created later, at call time). */
 export type CredentialSettings =
   | { kind: "clientSecret"; tenantId: string; clientId: string; clientSecret: string }
-  | { kind: "workloadIdentity"; tenantId: string; clientId: string; tokenFilePath: string }
+  | {
+      kind: "clientCertificate";
+      tenantId: string;
+      clientId: string;
+      /** A PFX (PKCS#12) file, as azure-native takes it; a PEM file (certificate + key) is accepted too. */
+      certificatePath: string;
+      certificatePassword?: string;
+    }
+  | {
+      kind: "workloadIdentity";
+      tenantId: string;
+      clientId: string;
+      tokenFilePath: string;
+      /** The setting that named the file, for messages. */
+      source: string;
+    }
   | { kind: "clientAssertion"; tenantId: string; clientId: string; assertion: string }
+  | {
+      kind: "oidcRequest";
+      tenantId: string;
+      clientId: string;
+      /** GitHub Actions' `ACTIONS_ID_TOKEN_REQUEST_URL` (or `oidcRequestUrl`); `audience` is added to it. */
+      requestUrl: string;
+      /** Sent as `Authorization: Bearer ...` to `requestUrl`; a secret. */
+      requestToken: string;
+      /** Audience of the requested ID token; default `api://AzureADTokenExchange`. */
+      audience: string;
+      /** The settings that gave the URL and the token, for messages (names, never values). */
+      urlSource: string;
+      tokenSource: string;
+    }
+  | {
+      kind: "managedIdentity";
+      /** The configured tenant, if any (a managed identity's tokens come from its own tenant). */
+      tenantId?: string;
+      /** A user-assigned identity's client id; without it, the system-assigned identity. */
+      clientId?: string;
+      /** IMDS-style endpoint base (`https://host:port`), from `msiEndpoint`; default the platform's. */
+      msiEndpoint?: string;
+    }
   | { kind: "default"; tenantId?: string; clientId?: string };
+
+/** The audience GitHub Actions (and Entra's federated credentials) use for the token exchange. */
+export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
 
 export type LogLevel = "off" | "error" | "warn" | "info" | "debug";
 
@@ -92,16 +133,47 @@ export function resolveSettings(
     `${CONFIG_NAMESPACE}:authorityHost`,
   );
   const disableInstanceDiscovery =
-    parseBool(native("disableInstanceDiscovery"), "azure-native:disableInstanceDiscovery") === true ||
-    !isKnownAuthorityHost(authorityHost);
+    parseBool(
+      native("disableInstanceDiscovery", "ARM_DISABLE_INSTANCE_DISCOVERY"),
+      "azure-native:disableInstanceDiscovery (ARM_DISABLE_INSTANCE_DISCOVERY)",
+    ) === true || !isKnownAuthorityHost(authorityHost);
 
-  const tenantId = native("tenantId", "ARM_TENANT_ID", "AZURE_TENANT_ID");
-  const clientId = native("clientId", "ARM_CLIENT_ID", "AZURE_CLIENT_ID");
-  const clientSecret = native("clientSecret", "ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET");
-  const tokenFilePath = native("oidcTokenFilePath", "ARM_OIDC_TOKEN_FILE_PATH", "AZURE_FEDERATED_TOKEN_FILE");
-  const assertion = native("oidcToken", "ARM_OIDC_TOKEN");
+  /** A value and the name of the setting it came from (config key or variable), or undefined. */
+  const sourced = (name: string, ...envNames: string[]): Sourced | undefined => {
+    const fromConfig = read(`azure-native:${name}`);
+    if (fromConfig !== undefined) return { value: fromConfig, source: `azure-native:${name}` };
+    for (const e of envNames) {
+      const v = env[e]?.trim();
+      if (v) return { value: v, source: e };
+    }
+    return undefined;
+  };
+  const flag = (name: string, envName: string): boolean =>
+    parseBool(native(name, envName), `azure-native:${name} (${envName})`) === true;
 
-  const credential = chooseCredential({ tenantId, clientId, clientSecret, tokenFilePath, assertion });
+  const allowHttp = parseBool(own("allowHttp"), `${CONFIG_NAMESPACE}:allowHttp`) ?? false;
+  const credential = chooseCredential(
+    {
+      tenantId: native("tenantId", "ARM_TENANT_ID", "AZURE_TENANT_ID"),
+      clientId: native("clientId", "ARM_CLIENT_ID", "AZURE_CLIENT_ID"),
+      clientSecret: sourced("clientSecret", "ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET"),
+      certificatePath: sourced("clientCertificatePath", "ARM_CLIENT_CERTIFICATE_PATH"),
+      certificatePassword: sourced("clientCertificatePassword", "ARM_CLIENT_CERTIFICATE_PASSWORD"),
+      useDefault: flag("useDefaultAzureCredential", "ARM_USE_DEFAULT_AZURE_CREDENTIAL"),
+      useOidc: flag("useOidc", "ARM_USE_OIDC"),
+      assertion: sourced("oidcToken", "ARM_OIDC_TOKEN"),
+      tokenFilePath: sourced("oidcTokenFilePath", "ARM_OIDC_TOKEN_FILE_PATH"),
+      ambientTokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE?.trim() || undefined,
+      requestUrl: sourced("oidcRequestUrl", "ARM_OIDC_REQUEST_URL"),
+      requestToken: sourced("oidcRequestToken", "ARM_OIDC_REQUEST_TOKEN"),
+      ambientRequestUrl: env.ACTIONS_ID_TOKEN_REQUEST_URL?.trim() || undefined,
+      ambientRequestToken: env.ACTIONS_ID_TOKEN_REQUEST_TOKEN?.trim() || undefined,
+      audience: sourced("oidcAudience", "ARM_OIDC_AUDIENCE"),
+      useMsi: flag("useMsi", "ARM_USE_MSI"),
+      msiEndpoint: sourced("msiEndpoint", "ARM_MSI_ENDPOINT"),
+    },
+    allowHttp,
+  );
 
   const additionallyAllowedTenants = [
     ...parseList(read("azure-native:auxiliaryTenantIds"), "azure-native:auxiliaryTenantIds"),
@@ -126,7 +198,7 @@ export function resolveSettings(
     additionallyAllowedTenants: [...new Set(additionallyAllowedTenants)],
     subscriptionId: native("subscriptionId", "ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID"),
     trustedVaultHosts: parseList(own("trustedVaultHosts"), `${CONFIG_NAMESPACE}:trustedVaultHosts`),
-    allowHttp: parseBool(own("allowHttp"), `${CONFIG_NAMESPACE}:allowHttp`) ?? false,
+    allowHttp,
     retry: {
       maxRetries: parseInteger(own("maxRetries"), "maxRetries", DEFAULTS.maxRetries, 0),
       retryDelayMs: parseInteger(own("retryDelayMs"), "retryDelayMs", DEFAULTS.retryDelayMs, 0),
@@ -143,54 +215,276 @@ export function configFromRecord(values: Record<string, unknown>): ConfigSource 
   return { get: (key) => values[key] };
 }
 
+/** A configured value and where it came from: a config key or an environment variable's name. */
+interface Sourced {
+  value: string;
+  source: string;
+}
+
 interface CredentialInputs {
   tenantId?: string;
   clientId?: string;
-  clientSecret?: string;
-  tokenFilePath?: string;
-  assertion?: string;
+  clientSecret?: Sourced;
+  certificatePath?: Sourced;
+  certificatePassword?: Sourced;
+  useDefault: boolean;
+  useOidc: boolean;
+  assertion?: Sourced;
+  tokenFilePath?: Sourced;
+  /** `AZURE_FEDERATED_TOKEN_FILE`, which AKS workload identity sets for every pod. */
+  ambientTokenFilePath?: string;
+  requestUrl?: Sourced;
+  requestToken?: Sourced;
+  /** `ACTIONS_ID_TOKEN_REQUEST_URL` / `_TOKEN`, which GitHub sets for jobs with `id-token: write`. */
+  ambientRequestUrl?: string;
+  ambientRequestToken?: string;
+  audience?: Sourced;
+  useMsi: boolean;
+  msiEndpoint?: Sourced;
 }
 
+const KEY_NAMES = {
+  clientId: "azure-native:clientId (or ARM_CLIENT_ID / AZURE_CLIENT_ID)",
+  tenantId: "azure-native:tenantId (or ARM_TENANT_ID / AZURE_TENANT_ID)",
+  clientSecret: "azure-native:clientSecret (or ARM_CLIENT_SECRET / AZURE_CLIENT_SECRET)",
+  certificatePath: "azure-native:clientCertificatePath (or ARM_CLIENT_CERTIFICATE_PATH)",
+  certificatePassword: "azure-native:clientCertificatePassword (or ARM_CLIENT_CERTIFICATE_PASSWORD)",
+  useOidc: "azure-native:useOidc (or ARM_USE_OIDC)",
+  oidcToken: "azure-native:oidcToken (or ARM_OIDC_TOKEN)",
+  oidcTokenFilePath:
+    "azure-native:oidcTokenFilePath (or ARM_OIDC_TOKEN_FILE_PATH / AZURE_FEDERATED_TOKEN_FILE)",
+  oidcRequestUrl: "azure-native:oidcRequestUrl (or ARM_OIDC_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_URL)",
+  oidcRequestToken:
+    "azure-native:oidcRequestToken (or ARM_OIDC_REQUEST_TOKEN / ACTIONS_ID_TOKEN_REQUEST_TOKEN)",
+  useMsi: "azure-native:useMsi (or ARM_USE_MSI)",
+  msiEndpoint: "azure-native:msiEndpoint (or ARM_MSI_ENDPOINT)",
+} as const;
+
 /**
- * A client secret wins, then a federated token file (workload identity), then a literal OIDC
- * token; anything else is left to `DefaultAzureCredential`. A secret or federated token without
- * its client id or tenant is an error rather than a silent fall-back to another identity.
+ * The credential, in the Azure native provider's order (`newSingleMethodAuthCredential` in
+ * pulumi-azure-native), then this package's fall-backs:
+ *
+ * 1. `useDefaultAzureCredential` → DefaultAzureCredential;
+ * 2. a client certificate (PFX) → ClientCertificateCredential;
+ * 3. a client secret → ClientSecretCredential;
+ * 4. `useOidc`: a literal `oidcToken`, else an `oidcTokenFilePath`, else an ID token requested from
+ *    `oidcRequestUrl` with `oidcRequestToken` (GitHub Actions), else `AZURE_FEDERATED_TOKEN_FILE`;
+ * 5. `useMsi` → ManagedIdentityCredential (`clientId` as the user-assigned identity, `msiEndpoint`);
+ * 6. without `useOidc`: a federated token file (also AZURE_FEDERATED_TOKEN_FILE), then a literal
+ *    OIDC token (this package has always read them without the flag);
+ * 7. otherwise DefaultAzureCredential (environment, workload identity, managed identity, Azure CLI...).
+ *
+ * `useOidc` and `useMsi` say what the user wants, so they win over what the machine happens to
+ * have (AZURE_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE, the managed identity probe of step 7):
+ * with either flag set, only a secret or certificate given through `azure-native:*` or `ARM_*` comes
+ * first, as in azure-native. A method that is chosen but half configured is an error naming what is
+ * missing, never a silent fall-back to another identity.
  */
-function chooseCredential(c: CredentialInputs): CredentialSettings {
+function chooseCredential(c: CredentialInputs, allowHttp: boolean): CredentialSettings {
   const requireBoth = (what: string): { tenantId: string; clientId: string } => {
     const missing = [
-      c.clientId ? undefined : "azure-native:clientId (or ARM_CLIENT_ID / AZURE_CLIENT_ID)",
-      c.tenantId ? undefined : "azure-native:tenantId (or ARM_TENANT_ID / AZURE_TENANT_ID)",
+      c.clientId ? undefined : KEY_NAMES.clientId,
+      c.tenantId ? undefined : KEY_NAMES.tenantId,
     ].filter(Boolean);
     if (missing.length > 0) {
       throw new Error(`${what} is configured, but ${missing.join(" and ")} is missing.`);
     }
     return { tenantId: c.tenantId!, clientId: c.clientId! };
   };
-  if (c.clientSecret) {
+  const explicitFlag = c.useOidc || c.useMsi;
+  // With useOidc / useMsi, AZURE_* secrets are ambient (another tool's), not this stack's choice.
+  const secret =
+    explicitFlag && c.clientSecret?.source === "AZURE_CLIENT_SECRET" ? undefined : c.clientSecret;
+
+  if (c.certificatePassword && !c.certificatePath) {
+    throw new Error(
+      `${KEY_NAMES.certificatePassword} is configured, but ${KEY_NAMES.certificatePath} (the PFX file) is missing.`,
+    );
+  }
+  if (c.msiEndpoint && !c.useMsi && !c.useDefault) {
+    throw new Error(`${KEY_NAMES.msiEndpoint} is configured, but ${KEY_NAMES.useMsi} is not true.`);
+  }
+  for (const [given, key] of [
+    [c.requestUrl, KEY_NAMES.oidcRequestUrl],
+    [c.requestToken, KEY_NAMES.oidcRequestToken],
+  ] as const) {
+    if (given && !c.useOidc && !c.useDefault) {
+      throw new Error(`${key} is configured (${given.source}), but ${KEY_NAMES.useOidc} is not true.`);
+    }
+  }
+
+  if (c.useDefault) {
+    return { kind: "default", tenantId: c.tenantId, clientId: c.clientId };
+  }
+  if (c.certificatePath) {
+    return {
+      kind: "clientCertificate",
+      ...requireBoth(
+        "A client certificate (azure-native:clientCertificatePath / ARM_CLIENT_CERTIFICATE_PATH)",
+      ),
+      certificatePath: c.certificatePath.value,
+      certificatePassword: c.certificatePassword?.value,
+    };
+  }
+  if (secret) {
     return {
       kind: "clientSecret",
       ...requireBoth("A client secret (azure-native:clientSecret / ARM_CLIENT_SECRET / AZURE_CLIENT_SECRET)"),
-      clientSecret: c.clientSecret,
+      clientSecret: secret.value,
     };
   }
-  if (c.tokenFilePath) {
+  if (c.useOidc) {
+    const ids = requireBoth("OIDC (azure-native:useOidc / ARM_USE_OIDC)");
+    if (c.assertion) return { kind: "clientAssertion", ...ids, assertion: c.assertion.value };
+    if (c.tokenFilePath)
+      return {
+        kind: "workloadIdentity",
+        ...ids,
+        tokenFilePath: c.tokenFilePath.value,
+        source: c.tokenFilePath.source,
+      };
+    const url: Sourced | undefined =
+      c.requestUrl ??
+      (c.ambientRequestUrl
+        ? { value: c.ambientRequestUrl, source: "ACTIONS_ID_TOKEN_REQUEST_URL" }
+        : undefined);
+    const token: Sourced | undefined =
+      c.requestToken ??
+      (c.ambientRequestToken
+        ? { value: c.ambientRequestToken, source: "ACTIONS_ID_TOKEN_REQUEST_TOKEN" }
+        : undefined);
+    if (url && token) {
+      return {
+        kind: "oidcRequest",
+        ...ids,
+        requestUrl: idTokenUrl(url, allowHttp),
+        requestToken: token.value,
+        audience: c.audience?.value ?? TOKEN_EXCHANGE_AUDIENCE,
+        urlSource: url.source,
+        tokenSource: token.source,
+      };
+    }
+    if (c.ambientTokenFilePath)
+      return {
+        kind: "workloadIdentity",
+        ...ids,
+        tokenFilePath: c.ambientTokenFilePath,
+        source: "AZURE_FEDERATED_TOKEN_FILE",
+      };
+    if (url || token) {
+      const missing = url ? KEY_NAMES.oidcRequestToken : KEY_NAMES.oidcRequestUrl;
+      throw new Error(
+        `${KEY_NAMES.useOidc} is true and ${(url || token)!.source} is set, but ${missing} is missing.`,
+      );
+    }
+    throw new Error(
+      `${KEY_NAMES.useOidc} is true, but no OIDC token is configured: set ${KEY_NAMES.oidcToken}, ` +
+        `${KEY_NAMES.oidcTokenFilePath}, or ${KEY_NAMES.oidcRequestUrl} with ${KEY_NAMES.oidcRequestToken} ` +
+        "(GitHub Actions sets the ACTIONS_ID_TOKEN_REQUEST_* variables for a job with `permissions: id-token: write`).",
+    );
+  }
+  if (c.useMsi) {
+    return {
+      kind: "managedIdentity",
+      tenantId: c.tenantId,
+      clientId: c.clientId,
+      msiEndpoint: c.msiEndpoint ? msiEndpointBase(c.msiEndpoint, allowHttp) : undefined,
+    };
+  }
+  const tokenFile =
+    c.tokenFilePath ??
+    (c.ambientTokenFilePath
+      ? { value: c.ambientTokenFilePath, source: "AZURE_FEDERATED_TOKEN_FILE" }
+      : undefined);
+  if (tokenFile) {
     return {
       kind: "workloadIdentity",
       ...requireBoth(
         "A federated token file (azure-native:oidcTokenFilePath / ARM_OIDC_TOKEN_FILE_PATH / AZURE_FEDERATED_TOKEN_FILE)",
       ),
-      tokenFilePath: c.tokenFilePath,
+      tokenFilePath: tokenFile.value,
+      source: tokenFile.source,
     };
   }
   if (c.assertion) {
     return {
       kind: "clientAssertion",
       ...requireBoth("An OIDC token (azure-native:oidcToken / ARM_OIDC_TOKEN)"),
-      assertion: c.assertion,
+      assertion: c.assertion.value,
     };
   }
   return { kind: "default", tenantId: c.tenantId, clientId: c.clientId };
+}
+
+/** Hosts a token may travel to over plain http when `azure-certs:allowHttp` is set. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(h) || h === "::1";
+}
+
+/**
+ * The GitHub Actions ID-token URL, checked: https, or http to a loopback host with
+ * `azure-certs:allowHttp` (the request token is a bearer secret). It keeps its query (GitHub's has
+ * `api-version`); messages show it through `redactUrl`.
+ */
+function idTokenUrl(url: Sourced, allowHttp: boolean): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url.value);
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    !parsed ||
+    (parsed.protocol !== "https:" && parsed.protocol !== "http:") ||
+    parsed.username ||
+    parsed.password
+  )
+    throw new Error(`${url.source} must be an absolute https URL (${KEY_NAMES.oidcRequestUrl}).`);
+  if (parsed.protocol === "http:" && !(allowHttp && isLoopbackHost(parsed.hostname)))
+    throw new Error(
+      `${url.source} must use https: the request token is a bearer secret (plain http is allowed only to ` +
+        `loopback hosts, with ${CONFIG_NAMESPACE}:allowHttp).`,
+    );
+  return parsed.toString();
+}
+
+/** The IMDS link-local address, where plain http is the platform's own transport. */
+const IMDS_HOST = "169.254.169.254";
+
+/**
+ * `msiEndpoint` as the base MSAL wants in `AZURE_POD_IDENTITY_AUTHORITY_HOST` (it appends
+ * `/metadata/identity/oauth2/token`): a full IMDS token URL, as Terraform documents
+ * `ARM_MSI_ENDPOINT`, is accepted and cut back to its origin.
+ */
+function msiEndpointBase(endpointSetting: Sourced, allowHttp: boolean): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(endpointSetting.value);
+  } catch {
+    parsed = undefined;
+  }
+  const key = `${endpointSetting.source} (${KEY_NAMES.msiEndpoint})`;
+  if (!parsed || (parsed.protocol !== "https:" && parsed.protocol !== "http:"))
+    throw new Error(
+      `${key} must be an absolute URL such as http://169.254.169.254; got "${endpointSetting.value}".`,
+    );
+  if (parsed.search || parsed.username || parsed.password)
+    throw new Error(`${key} must not carry a query or user info.`);
+  const path = parsed.pathname.replace(/\/+$/, "");
+  if (path !== "" && !/^\/metadata\/identity\/oauth2\/token$/i.test(path))
+    throw new Error(
+      `${key} must be the IMDS address (https://host:port) or its token URL (.../metadata/identity/oauth2/token).`,
+    );
+  if (
+    parsed.protocol === "http:" &&
+    parsed.hostname !== IMDS_HOST &&
+    !(allowHttp && isLoopbackHost(parsed.hostname))
+  )
+    throw new Error(
+      `${key} must use https (plain http is allowed for ${IMDS_HOST}, and for loopback hosts with ${CONFIG_NAMESPACE}:allowHttp).`,
+    );
+  return `${parsed.protocol}//${parsed.host}`;
 }
 
 /** Config values arrive as strings from the engine; tests and programs may pass real values. */

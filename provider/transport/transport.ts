@@ -14,7 +14,7 @@ import {
   type KeyVaultChallenge,
   type VaultTrust,
 } from "./challenge";
-import { createCredential, describeCredential } from "./credentials";
+import { createCredential, credentialSecrets, describeCredential } from "./credentials";
 import { AzureRequestError, parseServiceError, type AzureFailureKind, type ServiceError } from "./errors";
 import {
   authenticationMessage,
@@ -29,7 +29,7 @@ import {
 } from "./messages";
 import { redactUrl, SecretScrubber } from "./redaction";
 import { planRetry, RETRYABLE_STATUSES, type AttemptOutcome } from "./retry";
-import type { LogLevel, TransportSettings } from "./settings";
+import { isLoopbackHost, type LogLevel, type TransportSettings } from "./settings";
 import {
   REFRESH_MARGIN_MS,
   TokenCache,
@@ -149,9 +149,7 @@ export class AzureTransport {
     private readonly settings: TransportSettings,
     options: TransportOptions = {},
   ) {
-    const c = settings.credential;
-    if (c.kind === "clientSecret") this.scrubber.add(c.clientSecret);
-    if (c.kind === "clientAssertion") this.scrubber.add(c.assertion);
+    this.scrubber.add(...credentialSecrets(settings.credential));
     const sink = options.logger ?? stderrLogger;
     this.log = (level, message) => {
       if (LEVEL_ORDER[level] <= LEVEL_ORDER[settings.logLevel]) {
@@ -652,9 +650,12 @@ export class AzureTransport {
     tenantId: string | undefined,
     signal: AbortSignal,
   ): Promise<AccessToken> {
-    const credential = (this.credential ??= createCredential(this.settings));
     let token: AccessToken | null;
     try {
+      // Created inside the try: a certificate that cannot be read fails like a refused token.
+      const credential = (this.credential ??= createCredential(this.settings, {
+        onSecret: (v) => this.scrubber.add(v),
+      }));
       // The signal is passed for credentials that honour it; MSAL-based ones do not (see
       // credentials.ts): the token cache abandons the request after requestTimeoutMs regardless.
       token = await credential.getToken(scope, { tenantId, abortSignal: signal });
@@ -736,7 +737,7 @@ export class AzureTransport {
   private checkTransportSecurity(target: Target, req: AzureRequest, url: string): void {
     const parsed = new URL(url);
     if (parsed.protocol === "http:") {
-      if (!isLoopback(parsed.hostname)) {
+      if (!isLoopbackHost(parsed.hostname)) {
         throw this.refused(req.method, redactUrl(url), "bearer tokens are only sent over https");
       }
       if (!this.settings.allowHttp) {
@@ -823,11 +824,6 @@ function secretsInBody(body: unknown, key = ""): string[] {
 /** The default log sink: one line per message on stderr, which Pulumi keeps in its verbose logs. */
 function stderrLogger(level: string, message: string): void {
   process.stderr.write(`[pulumi-azure-certs] ${level}: ${message}\n`);
-}
-
-function isLoopback(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 function flattenHeaders(headers: Record<string, unknown>): Record<string, string> {

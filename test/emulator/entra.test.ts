@@ -12,16 +12,15 @@ let t: TestEmulator;
 let dir: string;
 
 const FEDERATED_CLIENT = "33333333-3333-3333-3333-333333333333";
-const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
+/** The emulator's GitHub Actions issuer (its URL has the emulator's port, so it is known after start). */
+let GITHUB_ISSUER: string;
 
 beforeAll(async () => {
-  t = await startTestEmulator({
-    clients: [
-      {
-        clientId: FEDERATED_CLIENT,
-        federatedCredentials: [{ issuer: GITHUB_ISSUER, subject: "repo:contoso/infra:ref:refs/heads/main" }],
-      },
-    ],
+  t = await startTestEmulator();
+  GITHUB_ISSUER = t.emu.githubActions.issuer;
+  t.emu.admin.addClient({
+    clientId: FEDERATED_CLIENT,
+    federatedCredentials: [{ issuer: GITHUB_ISSUER, subject: "repo:contoso/infra:ref:refs/heads/main" }],
   });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-entra-"));
 });
@@ -31,7 +30,11 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** An unsigned JWT such as a CI runner's OIDC token (Entra checks it against federated credentials). */
+/**
+ * An unsigned JWT shaped like a CI runner's OIDC token: refused before its signature is looked at
+ * (malformed, expired, no matching federated credential). Accepted tokens are signed by the
+ * emulator's GitHub issuer (`issueGitHubIdToken`).
+ */
 function assertion(claims: Record<string, unknown>): string {
   const now = Math.floor(Date.now() / 1000);
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
@@ -178,14 +181,8 @@ describe("ClientSecretCredential", () => {
 describe("WorkloadIdentityCredential (federated token file)", () => {
   test("exchanges the file's assertion for tokens of each audience", async () => {
     const file = path.join(dir, "token");
-    fs.writeFileSync(
-      file,
-      assertion({
-        iss: "https://kubernetes.default.svc",
-        sub: "system:serviceaccount:ci:deployer",
-        aud: "api://AzureADTokenExchange",
-      }),
-    );
+    // The default client trusts the emulator's GitHub issuer for its default subject.
+    fs.writeFileSync(file, t.emu.admin.issueGitHubIdToken());
     const cred = new WorkloadIdentityCredential({
       tenantId: t.emu.tenantId,
       clientId: t.emu.clientId,
@@ -207,11 +204,7 @@ describe("WorkloadIdentityCredential (federated token file)", () => {
     const file = path.join(dir, "env-token");
     fs.writeFileSync(
       file,
-      assertion({
-        iss: GITHUB_ISSUER,
-        sub: "repo:contoso/infra:ref:refs/heads/main",
-        aud: "api://AzureADTokenExchange",
-      }),
+      t.emu.admin.issueGitHubIdToken({ subject: "repo:contoso/infra:ref:refs/heads/main" }),
     );
     const saved = { ...process.env };
     Object.assign(process.env, {
@@ -241,14 +234,7 @@ describe("WorkloadIdentityCredential (federated token file)", () => {
 
   test("a client with federated credentials refuses an assertion that matches none (AADSTS70021)", async () => {
     const file = path.join(dir, "wrong-subject");
-    fs.writeFileSync(
-      file,
-      assertion({
-        iss: GITHUB_ISSUER,
-        sub: "repo:contoso/infra:pull_request",
-        aud: "api://AzureADTokenExchange",
-      }),
-    );
+    fs.writeFileSync(file, t.emu.admin.issueGitHubIdToken({ subject: "repo:contoso/infra:pull_request" }));
     const cred = new WorkloadIdentityCredential({
       tenantId: t.emu.tenantId,
       clientId: FEDERATED_CLIENT,

@@ -31,16 +31,12 @@ afterAll(async () => {
 });
 beforeEach(() => fx.resetLog());
 
-/** A federated token as a CI system (GitHub Actions, AKS) would write it: a JWT for the token exchange. */
+/**
+ * A federated token as a CI system would write it: a JWT for the token exchange, signed by the
+ * emulator's GitHub Actions issuer (Entra checks the signature against the issuer's keys).
+ */
 function federatedToken(subject: string): string {
-  const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  const now = Math.floor(Date.now() / 1000);
-  const claims = {
-    iss: "https://token.actions.githubusercontent.com",
-    sub: subject,
-    aud: "api://AzureADTokenExchange",
-  };
-  return `${enc({ alg: "RS256", typ: "JWT" })}.${enc({ ...claims, iat: now, nbf: now, exp: now + 600 })}.c2ln`;
+  return fx.emu.admin.issueGitHubIdToken({ subject });
 }
 
 async function armAndVaultWork(transport: ReturnType<Fixture["transport"]>): Promise<void> {
@@ -102,9 +98,7 @@ test("workload identity: AZURE_FEDERATED_TOKEN_FILE + AZURE_CLIENT_ID + AZURE_TE
   const clientId = "33333333-3333-3333-3333-333333333333";
   fx.emu.admin.addClient({
     clientId,
-    federatedCredentials: [
-      { issuer: "https://token.actions.githubusercontent.com", subject: "repo:org/app:ref:main" },
-    ],
+    federatedCredentials: [{ issuer: fx.emu.githubActions.issuer, subject: "repo:org/app:ref:main" }],
   });
   const tokenFile = path.join(dir, "federated-token");
   fs.writeFileSync(tokenFile, federatedToken("repo:org/app:ref:main"));
@@ -138,9 +132,7 @@ test("workload identity from the stack config (azure-native:oidcTokenFilePath); 
   const clientId = "44444444-4444-4444-4444-444444444444";
   fx.emu.admin.addClient({
     clientId,
-    federatedCredentials: [
-      { issuer: "https://token.actions.githubusercontent.com", subject: "repo:org/app:env:prod" },
-    ],
+    federatedCredentials: [{ issuer: fx.emu.githubActions.issuer, subject: "repo:org/app:env:prod" }],
   });
   const good = path.join(dir, "good-token");
   const bad = path.join(dir, "bad-token");
@@ -174,7 +166,8 @@ test("DefaultAzureCredential is used when only the client id and tenant are know
   const certPem = `-----BEGIN CERTIFICATE-----\n${pfx.certificateDer.toString("base64").replace(/.{64}/g, "$&\n")}\n-----END CERTIFICATE-----\n`;
   fs.writeFileSync(certFile, certPem + pfx.privateKey.export({ type: "pkcs8", format: "pem" }).toString());
   const clientId = "55555555-5555-5555-5555-555555555555";
-  fx.emu.admin.addClient({ clientId });
+  // The certificate is registered for the app, as Entra needs to verify the assertion's signature.
+  fx.emu.admin.addClient({ clientId, certificates: [certPem] });
   // DefaultAzureCredential reads its environment credential's variables from process.env itself.
   const saved = { ...process.env };
   Object.assign(process.env, {

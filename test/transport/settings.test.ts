@@ -111,7 +111,13 @@ describe("resolveSettings", () => {
         {},
         { AZURE_CLIENT_ID: "c", AZURE_TENANT_ID: "t", AZURE_FEDERATED_TOKEN_FILE: "/var/run/token" },
       ).credential,
-    ).toEqual({ kind: "workloadIdentity", clientId: "c", tenantId: "t", tokenFilePath: "/var/run/token" });
+    ).toEqual({
+      kind: "workloadIdentity",
+      clientId: "c",
+      tenantId: "t",
+      tokenFilePath: "/var/run/token",
+      source: "AZURE_FEDERATED_TOKEN_FILE",
+    });
     expect(
       resolve({
         "azure-native:clientId": "c",
