@@ -11,7 +11,8 @@ import * as path from "node:path";
 import { parseArgs } from "../../emulator/cli";
 
 const root = path.resolve(__dirname, "../..");
-// The compiled CLI, as `npm run emulator` runs it (`npm test` builds first).
+// The compiled emulator CLI (`npm test` builds first); `pulumi-azure-certs emulator` (test/package/)
+// parses the same flags.
 const cli = path.join(root, "dist", "emulator", "cli.js");
 let stateDir: string;
 
