@@ -91,6 +91,26 @@ export interface PolicyState extends KeyVaultCertificatePolicyOutputs {
 }
 
 /**
+ * The inputs as `check` writes them: the address and settings with their defaults, and the managed
+ * members as given in `managed`. What `read` returns as inputs, so that a member changed in Key
+ * Vault shows in `pulumi preview --diff` as the difference the next `up` sets back.
+ */
+export function policyInputs(settings: OutputSettings, managed: CertificatePolicy): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    vaultBaseUrl: settings.vaultBaseUrl,
+    certificateName: settings.certificateName,
+    apiVersion: settings.apiVersion ?? DEFAULT_KEY_VAULT_API_VERSION,
+    restoreOnDelete: settings.restoreOnDelete ?? false,
+  };
+  if (isSet(settings.vaultName)) out.vaultName = settings.vaultName;
+  for (const m of POLICY_MEMBERS) {
+    const v = getPath(managed, m.path);
+    if (isSet(v)) setPath(out, m.path, JSON.parse(JSON.stringify(v)));
+  }
+  return out;
+}
+
+/**
  * The resource's outputs: the address and settings, the managed members as given in `managed`
  * (the checked inputs, or what `refreshManaged` made of them), the effective policy Key Vault
  * returned, the policy remembered at create, and the current version's thumbprint, dates and id.
@@ -103,18 +123,7 @@ export function policyOutputs(opts: {
   bundle?: WireCertificateBundle;
   originalPolicy?: CertificatePolicy;
 }): PolicyState {
-  const { settings } = opts;
-  const out: Record<string, unknown> = {
-    vaultBaseUrl: settings.vaultBaseUrl,
-    certificateName: settings.certificateName,
-    apiVersion: settings.apiVersion ?? DEFAULT_KEY_VAULT_API_VERSION,
-    restoreOnDelete: settings.restoreOnDelete ?? false,
-  };
-  if (isSet(settings.vaultName)) out.vaultName = settings.vaultName;
-  for (const m of POLICY_MEMBERS) {
-    const v = getPath(opts.managed, m.path);
-    if (isSet(v)) setPath(out, m.path, JSON.parse(JSON.stringify(v)));
-  }
+  const out: Record<string, unknown> = policyInputs(opts.settings, opts.managed);
   out.effectivePolicy = toPublicPolicy(opts.policy);
   if (opts.originalPolicy) out.originalPolicy = opts.originalPolicy;
   if (opts.bundle) Object.assign(out, certificateOutputs(opts.bundle));

@@ -6,6 +6,7 @@
  * Policy changes never issue a certificate version; they apply at the next issuance.
  *
  * Calls, in order (all on the vault, api-version from `apiVersion`):
+ * - check: none, except GET certificate when the resource is updated in place (see `check`);
  * - create: GET policy (remembered as `originalPolicy`), PATCH policy only if a managed member
  *   differs from it, GET certificate (the current version);
  * - read: GET policy, GET certificate;
@@ -32,11 +33,12 @@ import {
 } from "../transport";
 import { checkResult } from "../dynamic/check-result";
 import { compareInputs, diffInputs } from "./diff";
-import { toPublicPolicy } from "./mappers";
-import { memberName } from "./members";
+import { certificateOutputs, toPublicPolicy } from "./mappers";
+import { isSet, memberName } from "./members";
 import {
   parsePolicyId,
   policyId,
+  policyInputs,
   policyOutputs,
   refreshManaged,
   type PolicyAddress,
@@ -58,10 +60,38 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
   configureTransport(req.config);
 }
 
-/** Validates and normalises the inputs from local configuration only: no network, also at preview. */
-export async function check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
+/**
+ * Validates and normalises the inputs from local configuration only, with one read-only exception.
+ *
+ * A preview shows an updated resource's outputs as what `check` returns (the Node dynamic-provider
+ * host cannot declare outputs stable), and every output it leaves out is unknown: a dependent
+ * `ApimCertificate` with `refreshTrigger: policy.version` would then show as changing too,
+ * although setting a policy never issues a version. So for an update in place (nothing else is
+ * ever sent to Key Vault at preview: an unchanged resource makes no call), `check` reads the
+ * certificate's current version and returns its facts, which the update cannot change. If that
+ * read fails (no credentials in the pipeline, no read access), they stay unknown, as before.
+ */
+export async function check(olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
   const { inputs, failures } = checkInputs(news, keyVaultHosts());
+  if (failures.length === 0 && updatesInPlace(olds, inputs as unknown as Raw)) {
+    Object.assign(inputs, await versionFacts(inputs as Target));
+  }
   return checkResult(inputs, failures);
+}
+
+function updatesInPlace(olds: Raw, inputs: Raw): boolean {
+  if (!isSet(olds.certificateName)) return false; // a create: there is no version yet
+  const { replaces, updates } = compareInputs(olds, inputs);
+  return replaces.length === 0 && updates.length > 0;
+}
+
+/** The current version's thumbprint, dates and id; none of them when Key Vault cannot be read. */
+async function versionFacts(target: Target): Promise<Raw> {
+  try {
+    return { ...certificateOutputs((await getCertificate(target)).data) };
+  } catch {
+    return {};
+  }
 }
 
 /** Only managed members count (Key Vault's defaults never show as drift); another vault or name replaces. */
@@ -177,7 +207,8 @@ function locate(id: string, props: Raw): Target {
  * Reads the policy and the certificate's current version. The managed members keep their stored
  * values unless Key Vault now has other values (`refreshManaged`), so a renewal only refreshes
  * `effectivePolicy` and the version outputs, while a member changed elsewhere shows as a
- * difference on the next `up`. The stored inputs are left as they are (no `inputs` returned).
+ * difference on the next `up`. The inputs returned are the same members, so that `pulumi preview
+ * --diff` after such a refresh marks the member the next `up` sets back.
  */
 export async function read(id: string, props: Raw): Promise<pulumi.dynamic.ReadResult> {
   const target = locate(id, props);
@@ -195,14 +226,15 @@ export async function read(id: string, props: Raw): Promise<pulumi.dynamic.ReadR
     vaultName: typeof props.vaultName === "string" ? props.vaultName : undefined,
     restoreOnDelete: props.restoreOnDelete === true,
   };
+  const managed = refreshManaged(props, toPublicPolicy(policy));
   const outs = policyOutputs({
     settings,
-    managed: refreshManaged(props, toPublicPolicy(policy)),
+    managed,
     policy,
     bundle,
     originalPolicy: (props as Partial<PolicyState>).originalPolicy,
   });
-  return { id, props: outs };
+  return { id, props: outs, inputs: policyInputs(settings, managed) };
 }
 
 /**

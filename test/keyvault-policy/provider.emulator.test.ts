@@ -236,3 +236,57 @@ describe("KeyVaultCertificatePolicy provider: read, update, delete", () => {
 function dates(props: Record<string, unknown>): Record<string, unknown> {
   return { expirationDate: props.expirationDate, notBefore: props.notBefore };
 }
+
+describe("KeyVaultCertificatePolicy provider: check", () => {
+  it("makes no call for a new resource or an unchanged one", async () => {
+    await newCertificate("check-quiet");
+    const olds = inputs("check-quiet", { x509Properties: { validityInMonths: 12 } });
+    expect(await provider.check({}, { ...olds })).toEqual({ inputs: olds, failures: [] });
+    expect(await provider.check({ ...olds }, { ...olds })).toEqual({ inputs: olds, failures: [] });
+    expect(calls()).toEqual([]);
+  });
+
+  it("reads the current version for an update in place, and returns what a PATCH cannot change", async () => {
+    await newCertificate("check-update");
+    const olds = inputs("check-update", { x509Properties: { validityInMonths: 12 } });
+    const news = inputs("check-update", { x509Properties: { validityInMonths: 6 } });
+    const result = await provider.check({ ...olds }, { ...news });
+    const info = fx.emu.admin.getKeyVaultCertificate("demo", "check-update")!;
+    expect(calls()).toEqual(["GET /certificates/check-update 200"]);
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toEqual({
+      ...news,
+      thumbprint: info.thumbprint,
+      version: info.latestVersion,
+      expirationDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      notBefore: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+    });
+  });
+
+  it("leaves those outputs unknown, and the preview passing, when Key Vault cannot be read", async () => {
+    await newCertificate("check-denied");
+    const olds = inputs("check-denied", { x509Properties: { validityInMonths: 12 } });
+    const news = inputs("check-denied", { x509Properties: { validityInMonths: 6 } });
+    fx.emu.admin.addFault({
+      listener: "demo",
+      method: "GET",
+      path: "/certificates/check-denied$",
+      kind: "status",
+      status: 403,
+    });
+    expect(await provider.check({ ...olds }, { ...news })).toEqual({ inputs: news, failures: [] });
+    expect(calls()).toEqual(["GET /certificates/check-denied 403"]);
+  });
+
+  it("makes no call for a replacement (another certificate) or when the inputs fail", async () => {
+    fx.resetLog();
+    const olds = inputs("check-a");
+    expect(await provider.check({ ...olds }, { ...inputs("check-b") })).toMatchObject({ failures: [] });
+    const bad = await provider.check({ ...olds }, { ...olds, x509Properties: { validityInMonths: -1 } });
+    expect(bad.failures?.[0]).toMatchObject({
+      property: "",
+      reason: expect.stringMatching(/^x509Properties\.validityInMonths: /),
+    });
+    expect(calls()).toEqual([]);
+  });
+});
