@@ -249,6 +249,8 @@ beforeAll(async () => {
   basePort = await consecutiveFreePorts(3);
   await startEmulator(["--port", String(basePort), "--state-dir", path.join(work, "emulator"), "--stack", STACK,
     "--cwd", project]); // prettier-ignore
+  // What the user does with the printed export line.
+  env.NODE_EXTRA_CA_CERTS = /^export NODE_EXTRA_CA_CERTS=(.+)$/m.exec(printed)?.[1];
 }, 300_000);
 
 afterAll(async () => {
@@ -303,9 +305,8 @@ describe("the npm tarball, installed into a fresh project outside the repository
   });
 
   it("the emulator printed the environment and the pulumi config set lines it wrote into the stack", async () => {
-    const ca = /^export NODE_EXTRA_CA_CERTS=(.+)$/m.exec(printed)?.[1];
-    expect(ca).toBe(path.join(work, "emulator", "ca.pem"));
-    env.NODE_EXTRA_CA_CERTS = ca; // as the user does with the printed export line
+    expect(env.NODE_EXTRA_CA_CERTS).toBe(path.join(work, "emulator", "ca.pem"));
+    expect(fs.readFileSync(env.NODE_EXTRA_CA_CERTS!, "utf8")).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(printed).toContain(`https://localhost:${basePort}  (tenant`); // --port N: Entra ID on N
     expect(printed).toMatch(/runs until it receives SIGINT \(Ctrl\+C\) or SIGTERM/);
 
