@@ -70,13 +70,13 @@ export class ManagedIdentityHost {
       {
         name: "identity.imds",
         method: "GET",
-        pattern: /^\/metadata\/identity\/oauth2\/token$/i,
+        pattern: /^\/metadata\/identity\/oauth2\/token\/?$/i,
         handler: (ctx) => this.imds(ctx),
       },
       {
         name: "identity.appService",
         method: "GET",
-        pattern: /^\/msi\/token$/i,
+        pattern: /^\/msi\/token\/?$/i,
         handler: (ctx) => this.appService(ctx),
       },
     ];

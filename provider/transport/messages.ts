@@ -107,6 +107,7 @@ export function authenticationMessage(opts: {
     ? `${opts.serviceError.code}: ${opts.serviceError.message ?? ""}`.trim()
     : opts.detail;
   // Entra's own words (AADSTS code and description) without MSAL's wrapping, trace ids and timestamps.
+  const answerer = opts.credentialKind === "managedIdentity" ? "the managed identity endpoint" : "Entra ID";
   const aadsts = /AADSTS\d+:[\s\S]*?(?=\s+Trace ID:|\s+-\s+Correlation ID:|$)/.exec(said)?.[0];
   const advice: Record<typeof opts.credentialKind, string> = {
     clientSecret:
@@ -142,7 +143,7 @@ export function authenticationMessage(opts: {
     : "";
   return (
     `Could not get an access token for ${opts.scope}${opts.tenantId ? ` in tenant ${opts.tenantId}` : ""} ` +
-    `with ${opts.identity}${opts.status ? ` (Entra ID answered ${opts.status})` : ""}: ${firstLines(aadsts ?? said)} ` +
+    `with ${opts.identity}${opts.status ? ` (${answerer} answered ${opts.status})` : ""}: ${firstLines(aadsts ?? said)} ` +
     `${otherTenant || advice[opts.credentialKind]} Also check that azure-native:environment names the right cloud.`
   );
 }

@@ -150,6 +150,9 @@ export class AzureTransport {
     options: TransportOptions = {},
   ) {
     this.scrubber.add(...credentialSecrets(settings.credential));
+    // The host's managed identity secrets, which MSAL reads from the environment itself.
+    if (settings.credential.kind === "managedIdentity" || settings.credential.kind === "default")
+      this.scrubber.add(process.env.IDENTITY_HEADER, process.env.MSI_SECRET);
     const sink = options.logger ?? stderrLogger;
     this.log = (level, message) => {
       if (LEVEL_ORDER[level] <= LEVEL_ORDER[settings.logLevel]) {
