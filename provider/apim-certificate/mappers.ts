@@ -71,10 +71,10 @@ export function toOutputs(
     apiVersion: settings.apiVersion ?? DEFAULT_APIM_API_VERSION,
     expiryWarningDays: settings.expiryWarningDays ?? 30,
     resourceId: contract.id,
-    thumbprint: p.thumbprint.toUpperCase(),
-    expirationDate: normaliseDate(p.expirationDate),
-    subject: p.subject,
   };
+  if (p.thumbprint) out.thumbprint = p.thumbprint.toUpperCase();
+  if (p.expirationDate) out.expirationDate = normaliseDate(p.expirationDate);
+  if (p.subject) out.subject = p.subject;
   if (settings.refreshTrigger !== undefined) out.refreshTrigger = settings.refreshTrigger;
   if (etag !== undefined) out.etag = etag;
   if (p.keyVault?.secretIdentifier) {
@@ -83,6 +83,27 @@ export function toOutputs(
     if (p.keyVault.lastStatus) out.keyVault.lastStatus = p.keyVault.lastStatus;
   }
   return out;
+}
+
+/**
+ * Why API Management holds no usable certificate for a Key Vault source, from its `lastStatus`:
+ * `undefined` when it fetched the secret (or the source is a PFX). A contract can lack the
+ * thumbprint, subject and expiry when the fetch failed.
+ */
+export function keyVaultFailure(contract: CertificateContract): string | undefined {
+  const p = contract.properties;
+  const status = p.keyVault?.lastStatus;
+  const failed = (status?.code !== undefined && status.code !== "Success") || !p.thumbprint;
+  if (!p.keyVault || !failed) return p.thumbprint ? undefined : "API Management returned no thumbprint";
+  const why =
+    status?.code && status.code !== "Success"
+      ? `${status.code}${status.message ? `: ${status.message}` : ""}`
+      : "no status";
+  return (
+    `API Management could not fetch certificate '${contract.name}' from Key Vault (${why}). ` +
+    "Check that the service's managed identity (or keyVault.identityClientId) may read the secret " +
+    "(role Key Vault Secrets User, or a secrets get access policy), then run `pulumi up` again"
+  );
 }
 
 /** APIM writes `2018-03-17T21:55:07+00:00` or `...Z`; outputs are always UTC `yyyy-MM-ddTHH:mm:ssZ`. */

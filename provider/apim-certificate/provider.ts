@@ -7,7 +7,8 @@
  * |---|---|---|
  * | create: GET first | 200 | exists: adopt it if `importExisting` and it matches, else refuse |
  * | create: GET first | 404 | free: PUT |
- * | update: PUT with If-Match | 412 | changed elsewhere: run `pulumi refresh` (transport error) |
+ * | update with no ETag in state: GET first | 200, another certificate | changed elsewhere: fail, run `pulumi refresh` |
+ * | update: PUT with If-Match (the stored ETag, or the one just read) | 412 | changed elsewhere: run `pulumi refresh` (transport error) |
  * | read | 404 | gone: blank id, the engine drops it |
  * | delete: DELETE If-Match * | 404 | already gone: success |
  */
@@ -20,8 +21,8 @@ import {
   type AzureResponse,
 } from "../transport";
 import { checkResult } from "../dynamic/check-result";
-import { diffApim, sourceChanges } from "./diff";
-import { certificatePath, parseCertificateArmId, toOutputs, toWireBody } from "./mappers";
+import { diffApim, fetched, sameSecretIdentifier, sourceChanges } from "./diff";
+import { certificatePath, keyVaultFailure, parseCertificateArmId, toOutputs, toWireBody } from "./mappers";
 import type { ApimCertificateInputs, ApimCertificateOutputs, CertificateContract } from "./types";
 import { DEFAULT_APIM_API_VERSION } from "./types";
 import { checkApimInputs } from "./validate";
@@ -67,6 +68,12 @@ export async function create(inputs: ApimCertificateInputs): Promise<pulumi.dyna
   }
   const res = await arm<CertificateContract>({ method: "PUT", path, apiVersion, body: toWireBody(inputs) });
   const outs = outputsOf(res, inputs);
+  const failure = keyVaultFailure(res.data);
+  if (failure) {
+    // The certificate exists in API Management now: a partial create puts it in state, and the next
+    // `pulumi up` asks API Management to fetch it again (see diff and update).
+    throw Object.assign(new Error(failure), { id: outs.resourceId, properties: outs, reasons: [failure] });
+  }
   return { id: outs.resourceId, outs };
 }
 
@@ -87,7 +94,7 @@ function adopt(
   const outs = outputsOf(existing, inputs);
   const kv = existing.data.properties.keyVault;
   const mismatch = inputs.keyVault
-    ? kv?.secretIdentifier !== inputs.keyVault.secretIdentifier
+    ? !sameSecretIdentifier(kv?.secretIdentifier, inputs.keyVault.secretIdentifier)
       ? `it reads ${kv?.secretIdentifier ?? "no Key Vault secret"}, keyVault.secretIdentifier is ${inputs.keyVault.secretIdentifier}`
       : undefined
     : kv?.secretIdentifier
@@ -142,30 +149,56 @@ export async function update(
       path,
       apiVersion,
       body: toWireBody(news),
-      headers: { "If-Match": olds.etag ?? "*" },
+      headers: { "If-Match": olds.etag ?? (await currentEtag(path, apiVersion, olds)) },
     });
   }
-  // A PUT of a Key Vault source fetches the latest version already; otherwise a new trigger asks for it.
-  if (!res && news.keyVault && (olds.refreshTrigger ?? null) !== (news.refreshTrigger ?? null)) {
+  // A PUT of a Key Vault source fetches the latest version already; otherwise a new trigger, or a
+  // last fetch that failed, asks for it.
+  if (!res && news.keyVault && (triggerChanged(olds, news) || !fetched(olds))) {
     res = await arm<CertificateContract>({
       method: "POST",
       path: `${path}/refreshSecret`,
       apiVersion,
       idempotent: true,
     });
-    const status = res.data.properties.keyVault?.lastStatus;
-    if (status?.code && status.code !== "Success") {
-      throw new Error(
-        `API Management could not refresh certificate '${news.certificateId}' from Key Vault: ${status.code}` +
-          `${status.message ? `: ${status.message}` : ""}. Check that the service's identity can read the secret.`,
-      );
-    }
   }
+  const failure = res && keyVaultFailure(res.data);
+  if (failure) throw new Error(failure);
   if (!res) {
     // Only settings kept in state changed: no call to Azure.
     return { outs: { ...olds, ...settingsOf(news), etag: olds.etag } };
   }
   return { outs: outputsOf(res, news) };
+}
+
+const triggerChanged = (olds: ApimCertificateOutputs, news: ApimCertificateInputs) =>
+  (olds.refreshTrigger ?? null) !== (news.refreshTrigger ?? null);
+
+/**
+ * The ETag to update against when state recorded none (written by an older version, or an answer
+ * without one): an update never writes blind (`If-Match: *`), which would overwrite whatever was
+ * changed elsewhere. The certificate is read first; it must still be the one state recorded (same
+ * thumbprint, same Key Vault secret), and its ETag then guards the PUT against changes from here on.
+ */
+async function currentEtag(
+  path: string,
+  apiVersion: ApimCertificateInputs["apiVersion"],
+  olds: ApimCertificateOutputs,
+): Promise<string> {
+  const res = await getTransport().arm<CertificateContract>({ method: "GET", path, apiVersion });
+  const now = res.data.properties;
+  const etag = res.headers["etag"];
+  const unchanged =
+    (now.thumbprint ?? "").toUpperCase() === (olds.thumbprint ?? "").toUpperCase() &&
+    sameSecretIdentifier(now.keyVault?.secretIdentifier, olds.keyVault?.secretIdentifier);
+  if (!unchanged || !etag) {
+    throw new Error(
+      `API Management certificate '${olds.certificateId}' ${unchanged ? "has no ETag to update against" : "was changed outside Pulumi"} ` +
+        `(thumbprint now ${now.thumbprint ?? "none"}, state has ${olds.thumbprint ?? "none"}): run \`pulumi refresh\` to see ` +
+        "the change, then `pulumi up` again.",
+    );
+  }
+  return etag;
 }
 
 async function remove(id: string, props: ApimCertificateOutputs): Promise<void> {

@@ -91,11 +91,14 @@ export interface ApimCertificateOutputs {
   expiryWarningDays: number;
   /** The certificate's ARM id. */
   resourceId: string;
-  /** Uppercase hex SHA-1 of the certificate. */
-  thumbprint: string;
+  /**
+   * Uppercase hex SHA-1 of the certificate. Absent (with `subject` and `expirationDate`) only for a
+   * Key Vault certificate API Management could not fetch: `keyVault.lastStatus` says why.
+   */
+  thumbprint?: string;
   /** Expiry, ISO 8601 UTC (`yyyy-MM-ddTHH:mm:ssZ`). */
-  expirationDate: string;
-  subject: string;
+  expirationDate?: string;
+  subject?: string;
   /** Entity tag APIM returned last; the next update sends it as `If-Match`. */
   etag?: string;
 }
@@ -106,9 +109,10 @@ export interface CertificateContract {
   type: string;
   name: string;
   properties: {
-    subject: string;
-    thumbprint: string;
-    expirationDate: string;
+    /** Absent when API Management could not fetch a Key Vault certificate (see `keyVault.lastStatus`). */
+    subject?: string;
+    thumbprint?: string;
+    expirationDate?: string;
     keyVault?: {
       secretIdentifier?: string;
       identityClientId?: string | null;

@@ -61,3 +61,41 @@ describe("ApimCertificate diff", () => {
     expect(diffApim(kvOlds, news).changes).toBe(true);
   });
 });
+
+describe("ApimCertificate diff of a Key Vault source, compared as Azure compares", () => {
+  const kvOlds = {
+    ...olds,
+    keyVault: {
+      secretIdentifier: "https://contoso-kv.vault.azure.net/secrets/gateway",
+      identityClientId: "0b9cf6a6-4a6e-4bd4-9a4f-5f0b6d1b7c2e",
+      lastStatus: { code: "Success" },
+    },
+  };
+  it("sees no change when API Management echoes the host or the client id in another case", () => {
+    const kvNews = {
+      ...olds,
+      keyVault: {
+        secretIdentifier: "https://Contoso-KV.vault.azure.net/secrets/Gateway/",
+        identityClientId: "0B9CF6A6-4A6E-4BD4-9A4F-5F0B6D1B7C2E",
+      },
+    };
+    expect(diffApim(kvOlds, kvNews)).toMatchObject({ changes: false });
+  });
+
+  it("updates for another secret or another identity", () => {
+    const secret = {
+      ...kvOlds.keyVault,
+      secretIdentifier: "https://contoso-kv.vault.azure.net/secrets/other",
+    };
+    expect(diffApim(kvOlds, { ...olds, keyVault: secret })).toMatchObject({ changes: true });
+    const identity = { ...kvOlds.keyVault, identityClientId: "11111111-1111-1111-1111-111111111111" };
+    expect(diffApim(kvOlds, { ...olds, keyVault: identity })).toMatchObject({ changes: true });
+  });
+
+  it("updates (fetches again) when API Management could not fetch the certificate last time", () => {
+    const failed = { ...kvOlds, keyVault: { ...kvOlds.keyVault, lastStatus: { code: "Forbidden" } } };
+    expect(diffApim(failed, { ...olds, keyVault: kvOlds.keyVault })).toMatchObject({ changes: true });
+    const { thumbprint: _t, ...noThumbprint } = kvOlds;
+    expect(diffApim(noThumbprint, { ...olds, keyVault: kvOlds.keyVault })).toMatchObject({ changes: true });
+  });
+});

@@ -1,5 +1,6 @@
 import {
   certificatePath,
+  keyVaultFailure,
   normaliseDate,
   parseCertificateArmId,
   toOutputs,
@@ -80,5 +81,25 @@ describe("ApimCertificate mappers", () => {
     expect(normaliseDate("2018-03-17T21:55:07+00:00")).toBe("2018-03-17T21:55:07Z");
     expect(normaliseDate("2018-03-17T23:55:07+02:00")).toBe("2018-03-17T21:55:07Z");
     expect(normaliseDate("not a date")).toBe("not a date");
+  });
+
+  it("maps a Key Vault certificate API Management could not fetch: no thumbprint, lastStatus says why", () => {
+    const failed: CertificateContract = {
+      ...SEED_KV,
+      properties: {
+        keyVault: {
+          ...SEED_KV.properties.keyVault,
+          lastStatus: { code: "Forbidden", message: "denied", timeStampUtc: "2026-12-01T00:00:00Z" },
+        },
+      },
+    };
+    const outs = toOutputs(failed, undefined, {});
+    expect(outs).not.toHaveProperty("thumbprint");
+    expect(outs.keyVault?.lastStatus?.code).toBe("Forbidden");
+    expect(keyVaultFailure(failed)).toMatch(
+      /could not fetch certificate 'templateCertkv' from Key Vault \(Forbidden: denied\)/,
+    );
+    expect(keyVaultFailure(SEED_KV)).toBeUndefined();
+    expect(keyVaultFailure(SEED_PFX)).toBeUndefined();
   });
 });

@@ -1,0 +1,148 @@
+/**
+ * The ApimCertificate provider module called directly (no engine) against the emulator over HTTPS:
+ * the rows of provider.ts's status table that the engine tests (test/engine/apim-certificate.test.ts)
+ * cannot reach easily: updates of a state with no ETag, and contracts of a Key Vault certificate
+ * that API Management could not fetch.
+ */
+import * as provider from "../../provider/apim-certificate/provider";
+import type { ApimCertificateInputs, ApimCertificateOutputs } from "../../provider/apim-certificate/types";
+import { checkApimInputs } from "../../provider/apim-certificate/validate";
+import { configureTransport, resetTransport } from "../../provider/transport";
+import { makePfx } from "../harness/certs";
+import { failureOf, startFixture, SUBSCRIPTION, type Fixture } from "../transport/emulator-fixture";
+
+let fx: Fixture;
+const SERVICE = { subscriptionId: SUBSCRIPTION, resourceGroup: "rg", serviceName: "prov" };
+const serviceId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.ApiManagement/service/prov`;
+
+beforeAll(async () => {
+  fx = await startFixture();
+  configureTransport(fx.config({ "azure-certs:logLevel": "off", "azure-certs:maxRetries": "0" }), {
+    env: {},
+  });
+});
+afterAll(async () => {
+  resetTransport();
+  await fx?.stop();
+});
+
+function inputs(certificateId: string, extra: Record<string, unknown>): ApimCertificateInputs {
+  const { inputs, failures } = checkApimInputs({ serviceId, certificateId, ...extra });
+  expect(failures).toEqual([]);
+  return inputs as unknown as ApimCertificateInputs;
+}
+
+const calls = () =>
+  fx
+    .requests("arm")
+    .map(
+      (r) =>
+        `${r.method} ${r.path.split("/").slice(-2).join("/")} ${r.status}${r.ifMatch ? ` If-Match ${r.ifMatch}` : ""}`,
+    );
+
+describe("update of a state that recorded no ETag", () => {
+  it("reads the certificate first and updates against its ETag, never blind (If-Match: *)", async () => {
+    const first = makePfx({ cn: "noetag.contoso.com" });
+    const { outs } = await provider.create(inputs("noetag", { data: first.data, password: first.password }));
+    const { etag, ...olds } = outs as ApimCertificateOutputs;
+    const second = makePfx({ cn: "noetag2.contoso.com" });
+    fx.resetLog();
+    const { outs: updated } = await provider.update(
+      olds.resourceId,
+      olds,
+      inputs("noetag", { data: second.data, password: second.password }),
+    );
+    expect(calls()).toEqual(["GET certificates/noetag 200", `PUT certificates/noetag 200 If-Match ${etag}`]);
+    expect(updated.subject).toBe("CN=noetag2.contoso.com");
+  });
+
+  it("refuses when the certificate is no longer the one state recorded, and writes nothing", async () => {
+    const first = makePfx({ cn: "moved.contoso.com" });
+    const { outs } = await provider.create(inputs("moved", { data: first.data, password: first.password }));
+    const { etag: _etag, ...olds } = outs as ApimCertificateOutputs;
+    // Someone else uploads another certificate under the same id.
+    const other = makePfx({ cn: "other.contoso.com" });
+    await provider.update(
+      olds.resourceId,
+      outs as ApimCertificateOutputs,
+      inputs("moved", { data: other.data, password: other.password }),
+    );
+    fx.resetLog();
+    const mine = makePfx({ cn: "mine.contoso.com" });
+    const e = await failureOf(() =>
+      provider.update(olds.resourceId, olds, inputs("moved", { data: mine.data, password: mine.password })),
+    );
+    expect(e.message).toMatch(
+      /API Management certificate 'moved' was changed outside Pulumi .*run `pulumi refresh`/,
+    );
+    expect(calls()).toEqual(["GET certificates/moved 200"]);
+    expect(fx.emu.admin.getApimCertificate({ ...SERVICE, certificateId: "moved" })?.subject).toBe(
+      "CN=other.contoso.com",
+    );
+  });
+});
+
+describe("a Key Vault certificate API Management could not fetch", () => {
+  const secretIdentifier = "https://contoso.vault.azure.net/secrets/gw";
+  const failedContract = (name: string) => ({
+    id: `${serviceId}/certificates/${name}`,
+    type: "Microsoft.ApiManagement/service/certificates",
+    name,
+    properties: {
+      keyVault: {
+        secretIdentifier,
+        identityClientId: null,
+        lastStatus: {
+          code: "Forbidden",
+          message: "Access denied to the secret",
+          timeStampUtc: "2026-12-01T00:00:00Z",
+        },
+      },
+    },
+  });
+  const answerWith = (route: string, body: unknown) =>
+    fx.emu.admin.addFault({
+      listener: "arm",
+      route,
+      kind: "status",
+      status: 200,
+      body,
+      headers: { etag: '"e1"' },
+    });
+
+  it("is read without a TypeError: no thumbprint, and lastStatus says why", async () => {
+    answerWith("apim.certificate.get", failedContract("gw-read"));
+    const { props } = await provider.read(`${serviceId}/certificates/gw-read`, {});
+    expect(props).toMatchObject({ keyVault: { secretIdentifier, lastStatus: { code: "Forbidden" } } });
+    expect(props?.thumbprint).toBeUndefined();
+  });
+
+  it("fails create with lastStatus and what to do, as a partial create that state keeps", async () => {
+    answerWith("apim.certificate.put", failedContract("gw-create"));
+    const e = await failureOf(() => provider.create(inputs("gw-create", { keyVault: { secretIdentifier } })));
+    expect(e.message).toMatch(
+      /could not fetch certificate 'gw-create' from Key Vault \(Forbidden: Access denied to the secret\)\. Check that the service's managed identity .* Key Vault Secrets User/,
+    );
+    expect(e.id).toBe(`${serviceId}/certificates/gw-create`);
+    expect(e.properties).toMatchObject({ keyVault: { lastStatus: { code: "Forbidden" } } });
+  });
+
+  it("is fetched again at the next update (refreshSecret), even with no input changed", async () => {
+    const olds = {
+      ...inputs("gw-retry", { keyVault: { secretIdentifier } }),
+      resourceId: `${serviceId}/certificates/gw-retry`,
+    };
+    delete (olds as Record<string, unknown>).thumbprint;
+    fx.resetLog();
+    answerWith("apim.certificate.refreshSecret", failedContract("gw-retry"));
+    const e = await failureOf(() =>
+      provider.update(
+        olds.resourceId,
+        olds as unknown as ApimCertificateOutputs,
+        inputs("gw-retry", { keyVault: { secretIdentifier } }),
+      ),
+    );
+    expect(calls()).toEqual(["POST gw-retry/refreshSecret 200"]);
+    expect(e.message).toMatch(/could not fetch certificate 'gw-retry' from Key Vault \(Forbidden/);
+  });
+});
