@@ -29,7 +29,7 @@ export {
   type ServiceError,
 } from "./errors";
 export { AZURE_CLOUDS, cloudFor, type AzureCloud, type AzureCloudName } from "./clouds";
-export { parseChallenge, challengeRefusal, type KeyVaultChallenge } from "./challenge";
+export { parseChallenge, challengeRefusal, isTrustedVaultHost, type KeyVaultChallenge } from "./challenge";
 export { retryDelayFor, backoffDelay, planRetry, RETRYABLE_STATUSES } from "./retry";
 export { redactUrl } from "./redaction";
 export {
