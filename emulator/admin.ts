@@ -15,7 +15,13 @@ import {
 import type { EntraClient, EntraIdentity, FederatedCredential } from "./entra";
 import type { GitHubActions, GitHubActionsInfo, GitHubActionsSettings } from "./oidc-issuer";
 import type { ManagedIdentityHost } from "./managed-identity";
-import type { ApimCertificateRecord, ApimCertificateRef, ApimEmulator, ApimServiceRef } from "./arm-apim";
+import type {
+  ApimCertificateRecord,
+  ApimCertificateRef,
+  ApimEmulator,
+  ApimServiceRef,
+  AsyncOperationSettings,
+} from "./arm-apim";
 import { type KeyVault, type KeyVaultCertificateInfo, KeyVaultFailure } from "./keyvault";
 import { type KvPolicy, PolicyError } from "./kv-policy";
 
@@ -241,6 +247,14 @@ export class EmulatorAdmin {
     } catch (e) {
       throw new AdminError(404, (e as Error).message);
     }
+  }
+
+  /**
+   * Makes APIM's PUT, DELETE or refreshSecret answer as ARM's asynchronous operations (202 with
+   * `Azure-AsyncOperation` or `Location`), from the next request on; `{}` makes them synchronous.
+   */
+  setApimAsyncOperations(settings: AsyncOperationSettings): void {
+    this.host.apim.setAsyncOperations(settings);
   }
 
   /** Makes an APIM service not exist (404 ParentResourceNotFound) or exist again. */

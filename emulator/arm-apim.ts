@@ -2,7 +2,10 @@
  * Azure Resource Manager in front of API Management certificates
  * (`Microsoft.ApiManagement/service/certificates`, api-versions 2022-08-01 and 2024-05-01):
  * list, HEAD, GET, PUT, DELETE and refreshSecret, with ARM's token checks and error shapes and
- * APIM's ETag rules. Everything is synchronous (the spec has no long-running operation here).
+ * APIM's ETag rules. Synchronous by default (the spec declares no long-running operation here);
+ * `setAsyncOperations` makes PUT, DELETE or refreshSecret answer as ARM's asynchronous-operation
+ * contract allows (202 with `Azure-AsyncOperation` or `Location` and `Retry-After`), applying the
+ * change only when the operation completes, so that clients which assume a synchronous answer fail.
  */
 import {
   type Reply,
@@ -111,9 +114,34 @@ export interface ApimDeps {
   requireIfMatchOnUpdate: boolean;
 }
 
+/** How an operation answers when it is made asynchronous (see `setAsyncOperations`). */
+export type AsyncStyle = "azure-asyncoperation" | "location";
+
+/** Which operations answer asynchronously, and after how many polls they complete. */
+export interface AsyncOperationSettings {
+  put?: AsyncStyle;
+  delete?: AsyncStyle;
+  refreshSecret?: AsyncStyle;
+  /** Polls answered "in progress" before the operation completes (default 1). */
+  polls?: number;
+  /** Sent as `Retry-After` on the 202 and on every in-progress poll, in seconds (default 0). */
+  retryAfterSeconds?: number;
+}
+
+/** An accepted operation: what it will do, and what it did once complete. */
+interface PendingOperation {
+  style: AsyncStyle;
+  remaining: number;
+  run: () => Reply;
+  result?: Reply;
+}
+
 /** The ARM listener's API Management surface. */
 export class ApimEmulator {
   private readonly services = new Map<string, ApimService>();
+  private asyncSettings: AsyncOperationSettings = {};
+  private readonly operations = new Map<string, PendingOperation>();
+  private operationCounter = 0;
   /** Services made "not existing" through the admin API. */
   private readonly absent = new Set<string>();
   private etagCounter = 0n;
@@ -149,12 +177,86 @@ export class ApimEmulator {
       r("apim.certificate.list", "GET", "", (c, s) => this.list(c, s)),
       r("apim.certificate.head", "HEAD", "/([^/]+)", (_c, s, id) => this.head(s, id)),
       r("apim.certificate.get", "GET", "/([^/]+)", (_c, s, id) => this.get(s, id)),
-      r("apim.certificate.put", "PUT", "/([^/]+)", (c, s, id) => this.put(c, s, id)),
-      r("apim.certificate.delete", "DELETE", "/([^/]+)", (c, s, id) => this.remove(c, s, id)),
-      r("apim.certificate.refreshSecret", "POST", "/([^/]+)/refreshSecret", (_c, s, id) =>
-        this.refresh(s, id),
+      r("apim.certificate.put", "PUT", "/([^/]+)", (c, s, id) =>
+        this.maybeAsync("put", c, s, () => this.put(c, s, id)),
       ),
+      r("apim.certificate.delete", "DELETE", "/([^/]+)", (c, s, id) =>
+        this.maybeAsync("delete", c, s, () => this.remove(c, s, id)),
+      ),
+      r("apim.certificate.refreshSecret", "POST", "/([^/]+)/refreshSecret", (c, s, id) =>
+        this.maybeAsync("refreshSecret", c, s, () => this.refresh(s, id)),
+      ),
+      {
+        name: "apim.operation.get",
+        method: "GET",
+        pattern: new RegExp(
+          "^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.ApiManagement/service/([^/]+)/(operationStatuses|operationResults)/([^/]+)/?$",
+          "i",
+        ),
+        handler: (ctx) => this.authorize(ctx) ?? this.poll(ctx.params[3].toLowerCase(), ctx.params[4]),
+      },
     ];
+  }
+
+  /** Makes the given operations answer asynchronously from the next request on; `{}` turns it off. */
+  setAsyncOperations(settings: AsyncOperationSettings): void {
+    this.asyncSettings = { ...settings };
+  }
+
+  /**
+   * Runs `run` now, or accepts it as an asynchronous operation: 202 with the polling header, the
+   * change applied when a poll finds it complete. Requests that fail validation before any change
+   * (a bad api-version, a missing service) never get here: the guard answers them first.
+   */
+  private maybeAsync(
+    op: "put" | "delete" | "refreshSecret",
+    ctx: RequestContext,
+    svc: ApimService,
+    run: () => Reply,
+  ): Reply {
+    const style = this.asyncSettings[op];
+    if (!style) return run();
+    const id = `op-${++this.operationCounter}`;
+    this.operations.set(id, { style, remaining: this.asyncSettings.polls ?? 1, run });
+    const base = `${this.deps.armEndpoint}/subscriptions/${svc.subscriptionId}/resourceGroups/${svc.resourceGroup}/providers/Microsoft.ApiManagement/service/${svc.name}`;
+    const apiVersion = ctx.query.get("api-version") ?? "";
+    const headers: Record<string, string> = {
+      "retry-after": String(this.asyncSettings.retryAfterSeconds ?? 0),
+    };
+    if (style === "azure-asyncoperation") {
+      headers["azure-asyncoperation"] = `${base}/operationStatuses/${id}?api-version=${apiVersion}`;
+    } else {
+      headers["location"] = `${base}/operationResults/${id}?api-version=${apiVersion}`;
+    }
+    return { status: 202, headers };
+  }
+
+  /** A poll of an accepted operation, in the shape its style defines. */
+  private poll(kind: string, id: string): Reply {
+    const op = this.operations.get(id);
+    if (!op || (kind === "operationstatuses") !== (op.style === "azure-asyncoperation"))
+      return armError(404, "OperationNotFound", `The operation '${id}' was not found.`);
+    const retry = { "retry-after": String(this.asyncSettings.retryAfterSeconds ?? 0) };
+    if (!op.result && op.remaining > 0) {
+      op.remaining--;
+      return op.style === "azure-asyncoperation"
+        ? { status: 200, headers: retry, body: { id, name: id, status: "InProgress" } }
+        : { status: 202, headers: retry };
+    }
+    op.result ??= op.run();
+    const ok = op.result.status < 400;
+    if (op.style === "location") return op.result;
+    return {
+      status: 200,
+      body: ok
+        ? { id, name: id, status: "Succeeded" }
+        : {
+            id,
+            name: id,
+            status: "Failed",
+            error: (op.result.body as { error?: unknown } | undefined)?.error,
+          },
+    };
   }
 
   /** ARM's front door: token, api-version, names, then the parent service. */
@@ -605,5 +707,7 @@ export class ApimEmulator {
   clear(): void {
     this.services.clear();
     this.absent.clear();
+    this.operations.clear();
+    this.asyncSettings = {};
   }
 }

@@ -9,11 +9,13 @@
  * | create: GET first | 404 | free: PUT |
  * | update with no ETag in state: GET first | 200, another certificate | changed elsewhere: fail, run `pulumi refresh` |
  * | update: PUT with If-Match (the stored ETag, or the one just read) | 412 | changed elsewhere: run `pulumi refresh` (transport error) |
+ * | PUT, DELETE, refreshSecret | 201/202 with `Azure-AsyncOperation` or `Location` | accepted: polled until done, then the certificate read again; a failed operation fails with Azure's code |
  * | read | 404 | gone: blank id, the engine drops it |
  * | delete: DELETE If-Match * | 404 | already gone: success |
  */
 import type * as pulumi from "@pulumi/pulumi";
 import {
+  completeOperation,
   configureTransport,
   getTransport,
   defaultSubscriptionId,
@@ -66,7 +68,12 @@ export async function create(inputs: ApimCertificateInputs): Promise<pulumi.dyna
     const outs = adopt(existing, inputs, path);
     return { id: outs.resourceId, outs };
   }
-  const res = await arm<CertificateContract>({ method: "PUT", path, apiVersion, body: toWireBody(inputs) });
+  const res = await settle(
+    await arm<CertificateContract>({ method: "PUT", path, apiVersion, body: toWireBody(inputs) }),
+    "PUT",
+    path,
+    inputs,
+  );
   const outs = outputsOf(res, inputs);
   const failure = keyVaultFailure(res.data);
   if (failure) {
@@ -83,7 +90,7 @@ function adopt(
   inputs: ApimCertificateInputs,
   path: string,
 ): ApimCertificateOutputs {
-  const where = `API Management certificate '${inputs.certificateId}' in service '${inputs.serviceName}'`;
+  const where = describe(inputs);
   if (!inputs.importExisting) {
     throw new Error(
       `${where} already exists. It is not adopted silently: to manage it, set importExisting: true on this ` +
@@ -144,23 +151,33 @@ export async function update(
   const apiVersion = news.apiVersion;
   let res: AzureResponse<CertificateContract> | undefined;
   if (sourceChanges(olds, news).length > 0) {
-    res = await arm<CertificateContract>({
-      method: "PUT",
+    res = await settle(
+      await arm<CertificateContract>({
+        method: "PUT",
+        path,
+        apiVersion,
+        body: toWireBody(news),
+        headers: { "If-Match": olds.etag ?? (await currentEtag(path, apiVersion, olds)) },
+      }),
+      "PUT",
       path,
-      apiVersion,
-      body: toWireBody(news),
-      headers: { "If-Match": olds.etag ?? (await currentEtag(path, apiVersion, olds)) },
-    });
+      news,
+    );
   }
   // A PUT of a Key Vault source fetches the latest version already; otherwise a new trigger, or a
   // last fetch that failed, asks for it.
   if (!res && news.keyVault && (triggerChanged(olds, news) || !fetched(olds))) {
-    res = await arm<CertificateContract>({
-      method: "POST",
-      path: `${path}/refreshSecret`,
-      apiVersion,
-      idempotent: true,
-    });
+    res = await settle(
+      await arm<CertificateContract>({
+        method: "POST",
+        path: `${path}/refreshSecret`,
+        apiVersion,
+        idempotent: true,
+      }),
+      "POST refreshSecret",
+      path,
+      news,
+    );
   }
   const failure = res && keyVaultFailure(res.data);
   if (failure) throw new Error(failure);
@@ -169,6 +186,29 @@ export async function update(
     return { outs: { ...olds, ...settingsOf(news), etag: olds.etag } };
   }
   return { outs: outputsOf(res, news) };
+}
+
+const describe = (loc: { certificateId: string; serviceName: string }) =>
+  `API Management certificate '${loc.certificateId}' in service '${loc.serviceName}'`;
+
+/**
+ * The final answer of a write: the answer itself, or, when Azure accepted the write as an
+ * asynchronous operation (202 with `Azure-AsyncOperation` or `Location`), the certificate read
+ * again once the operation has succeeded (see `../transport/long-running.ts`).
+ */
+async function settle(
+  res: AzureResponse<CertificateContract>,
+  method: string,
+  path: string,
+  inputs: Pick<ApimCertificateInputs, "apiVersion" | "certificateId" | "serviceName">,
+): Promise<AzureResponse<CertificateContract>> {
+  const final = await completeOperation(getTransport(), res, {
+    method,
+    resource: describe(inputs),
+    apiVersion: inputs.apiVersion,
+    finalGet: path,
+  });
+  return final as AzureResponse<CertificateContract>;
 }
 
 const triggerChanged = (olds: ApimCertificateOutputs, news: ApimCertificateInputs) =>
@@ -203,13 +243,16 @@ async function currentEtag(
 
 async function remove(id: string, props: ApimCertificateOutputs): Promise<void> {
   const loc = parseCertificateArmId(id) ?? props;
+  const path = certificatePath(loc);
+  const apiVersion = props.apiVersion ?? DEFAULT_APIM_API_VERSION;
   try {
-    await getTransport().arm({
+    const res = await getTransport().arm({
       method: "DELETE",
-      path: certificatePath(loc),
-      apiVersion: props.apiVersion ?? DEFAULT_APIM_API_VERSION,
+      path,
+      apiVersion,
       headers: { "If-Match": "*" },
     });
+    await completeOperation(getTransport(), res, { method: "DELETE", resource: describe(loc), apiVersion });
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }

@@ -32,6 +32,7 @@ export { AZURE_CLOUDS, cloudFor, type AzureCloud, type AzureCloudName } from "./
 export { parseChallenge, challengeRefusal, isTrustedVaultHost, type KeyVaultChallenge } from "./challenge";
 export { retryDelayFor, backoffDelay, planRetry, RETRYABLE_STATUSES } from "./retry";
 export { redactUrl } from "./redaction";
+export { completeOperation, isAsyncOperation, retryAfterMs, type OperationOptions } from "./long-running";
 export {
   configFromRecord,
   resolveSettings,

@@ -9,7 +9,13 @@ import type { ApimCertificateInputs, ApimCertificateOutputs } from "../../provid
 import { checkApimInputs } from "../../provider/apim-certificate/validate";
 import { configureTransport, resetTransport } from "../../provider/transport";
 import { makePfx } from "../harness/certs";
-import { failureOf, startFixture, SUBSCRIPTION, type Fixture } from "../transport/emulator-fixture";
+import {
+  failureOf,
+  selfSignedPolicy,
+  startFixture,
+  SUBSCRIPTION,
+  type Fixture,
+} from "../transport/emulator-fixture";
 
 let fx: Fixture;
 const SERVICE = { subscriptionId: SUBSCRIPTION, resourceGroup: "rg", serviceName: "prov" };
@@ -144,5 +150,80 @@ describe("a Key Vault certificate API Management could not fetch", () => {
     );
     expect(calls()).toEqual(["POST gw-retry/refreshSecret 200"]);
     expect(e.message).toMatch(/could not fetch certificate 'gw-retry' from Key Vault \(Forbidden/);
+  });
+});
+
+describe.each(["azure-asyncoperation", "location"] as const)("ARM answering asynchronously (%s)", (style) => {
+  afterEach(() => fx.emu.admin.setApimAsyncOperations({}));
+  const ref = (certificateId: string) => ({ ...SERVICE, certificateId });
+
+  it("creates, updates and deletes, each awaited to its end", async () => {
+    fx.emu.admin.setApimAsyncOperations({ put: style, delete: style, refreshSecret: style, polls: 2 });
+    const id = `async-${style}`;
+    const first = makePfx({ cn: "async.contoso.com" });
+    fx.resetLog();
+    const created = await provider.create(inputs(id, { data: first.data, password: first.password }));
+    expect(created.outs.thumbprint).toBe(fx.emu.admin.getApimCertificate(ref(id))?.thumbprint);
+    expect(created.outs.etag).toBe(fx.emu.admin.getApimCertificate(ref(id))?.etag);
+    const poll = style === "azure-asyncoperation" ? "operationStatuses" : "operationResults";
+    expect(calls().map((c) => c.replace(/op-\d+/, "op"))).toEqual([
+      `GET certificates/${id} 404`,
+      `PUT certificates/${id} 202`,
+      `GET ${poll}/op ${style === "location" ? 202 : 200}`,
+      `GET ${poll}/op ${style === "location" ? 202 : 200}`,
+      `GET ${poll}/op ${style === "location" ? 201 : 200}`,
+      `GET certificates/${id} 200`,
+    ]);
+
+    const second = makePfx({ cn: "async2.contoso.com" });
+    const updated = await provider.update(
+      created.id,
+      created.outs as ApimCertificateOutputs,
+      inputs(id, { data: second.data, password: second.password }),
+    );
+    expect(updated.outs.subject).toBe("CN=async2.contoso.com");
+    expect(fx.emu.admin.getApimCertificate(ref(id))?.subject).toBe("CN=async2.contoso.com");
+
+    await provider.delete(created.id, updated.outs as ApimCertificateOutputs);
+    expect(fx.emu.admin.getApimCertificate(ref(id))).toBeUndefined();
+  });
+
+  it("refreshes a Key Vault certificate, awaited to its end", async () => {
+    const vault = fx.emu.vaults.demo;
+    const name = `async-kv-${style === "location" ? "l" : "a"}`;
+    await fx.transport().keyVault(vault, {
+      method: "POST",
+      path: `/certificates/${name}/create`,
+      apiVersion: "7.4",
+      body: selfSignedPolicy(`CN=${name}.contoso.com`),
+    });
+    const keyVault = { secretIdentifier: `${vault}/secrets/${name}` };
+    const created = await provider.create(inputs(name, { keyVault, refreshTrigger: "v1" }));
+    const rotated = await fx.emu.admin.rotateCertificate("demo", name);
+    fx.emu.admin.setApimAsyncOperations({ refreshSecret: style, polls: 1 });
+    fx.resetLog();
+    const { outs } = await provider.update(
+      created.id,
+      created.outs as ApimCertificateOutputs,
+      inputs(name, { keyVault, refreshTrigger: "v2" }),
+    );
+    expect(outs.thumbprint).toBe(rotated.thumbprint);
+    expect(calls()[0]).toBe(`POST ${name}/refreshSecret 202`);
+    expect(calls().at(-1)).toBe(`GET certificates/${name} 200`);
+  });
+
+  it("fails with Azure's code and message when the operation fails, naming the operation", async () => {
+    fx.emu.admin.setApimAsyncOperations({ put: style, polls: 1 });
+    const e = await failureOf(() =>
+      provider.create(
+        inputs(`async-fail-${style}`, { keyVault: { secretIdentifier: "https://localhost:1/secrets/none" } }),
+      ),
+    );
+    expect(e.message).toMatch(
+      style === "azure-asyncoperation"
+        ? /^PUT of API Management certificate 'async-fail-\S+' in service 'prov' was accepted by Azure, but the operation ended as Failed: .*keyVault\.secretIdentifier: No Key Vault answers at https:\/\/localhost:1.* \(ValidationError\); polled 2 time\(s\)/
+        : /operationResults\/op-\d+.* failed with 400 ValidationError: .*keyVault\.secretIdentifier: No Key Vault answers at https:\/\/localhost:1/,
+    );
+    expect(fx.emu.admin.getApimCertificate(ref(`async-fail-${style}`))).toBeUndefined();
   });
 });
