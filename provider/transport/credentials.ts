@@ -56,6 +56,11 @@ export function credentialSecrets(c: CredentialSettings): string[] {
   }
 }
 
+/** A credential that cannot be set up (certificate unreadable, conflicting settings); says what to check. */
+export class CredentialSetupError extends Error {
+  override readonly name = "CredentialSetupError";
+}
+
 /** Hooks the transport gives the credential it creates. */
 export interface CredentialHooks {
   /** A secret obtained while getting tokens (an ID token), to scrub from messages. */
@@ -82,7 +87,7 @@ const OTHER_MSI_SOURCES = [
 function pointImdsAt(msiEndpoint: string, env: NodeJS.ProcessEnv = process.env): void {
   const others = OTHER_MSI_SOURCES.filter((v) => env[v] !== undefined);
   if (others.length > 0) {
-    throw new Error(
+    throw new CredentialSetupError(
       `azure-native:msiEndpoint (ARM_MSI_ENDPOINT) is set, but so is ${others.join(", ")}, which makes ` +
         "@azure/identity use another managed identity source than IMDS: unset one of them.",
     );
@@ -103,7 +108,7 @@ export function certificatePem(c: Extract<CredentialSettings, { kind: "clientCer
   try {
     bytes = fs.readFileSync(c.certificatePath);
   } catch (e) {
-    throw new Error(
+    throw new CredentialSetupError(
       `${key}: cannot read ${c.certificatePath} (${(e as NodeJS.ErrnoException).code ?? "error"}).`,
     );
   }
@@ -115,14 +120,15 @@ export function certificatePem(c: Extract<CredentialSettings, { kind: "clientCer
       : pki.parsePfx(bytes, c.certificatePassword ?? "");
   } catch (e) {
     const reason = (e as { reason?: string }).reason;
-    throw new Error(
+    throw new CredentialSetupError(
       reason === "password"
         ? `${key}: ${c.certificatePath} could not be opened with azure-native:clientCertificatePassword ` +
             "(ARM_CLIENT_CERTIFICATE_PASSWORD): the password is wrong or missing."
         : `${key}: ${c.certificatePath} is not a readable PFX (PKCS#12) file.`,
     );
   }
-  if (!bundle.privateKey) throw new Error(`${key}: ${c.certificatePath} holds no private key.`);
+  if (!bundle.privateKey)
+    throw new CredentialSetupError(`${key}: ${c.certificatePath} holds no private key.`);
   return pki.toPemBundle(bundle);
 }
 

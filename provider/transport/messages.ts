@@ -102,7 +102,14 @@ export function authenticationMessage(opts: {
   status?: number;
   serviceError?: ServiceError;
   detail: string;
+  /** `detail` already says what to check (this package's own error): no generic advice. */
+  explained?: boolean;
 }): string {
+  if (opts.explained)
+    return (
+      `Could not get an access token for ${opts.scope}${opts.tenantId ? ` in tenant ${opts.tenantId}` : ""} ` +
+      `with ${opts.identity}: ${opts.detail}`
+    );
   const said = opts.serviceError?.code
     ? `${opts.serviceError.code}: ${opts.serviceError.message ?? ""}`.trim()
     : opts.detail;

@@ -696,6 +696,8 @@ export class AzureTransport {
       cause?: { status?: number; errorCode?: string; errorMessage?: string };
     };
     const err = (e ?? {}) as Failure;
+    // This package's own errors (the ID-token request, reading the certificate) say what to check.
+    const own = findOwnError(e);
     const msal = typeof err.cause === "object" && err.cause !== null ? err.cause : undefined;
     const code = err.errorResponse?.error || msal?.errorCode || undefined;
     const description = err.errorResponse?.errorDescription ?? msal?.errorMessage;
@@ -712,7 +714,8 @@ export class AzureTransport {
       credentialKind: this.settings.credential.kind,
       status,
       serviceError,
-      detail: `${err.name ?? "Error"}: ${err.message ?? String(e)}`,
+      detail: own ? own.message : `${err.name ?? "Error"}: ${err.message ?? String(e)}`,
+      explained: own !== undefined,
     });
     this.log("warn", message);
     return new AzureRequestError(this.scrubber.scrub(message), {
@@ -809,6 +812,16 @@ export class AzureTransport {
       details: e.details?.map((d) => this.scrubber.scrub(d, secrets)),
     };
   }
+}
+
+/** An error of this package's credential setup in `e`'s cause chain (identity wraps callback errors). */
+function findOwnError(e: unknown): Error | undefined {
+  for (let cur = e, depth = 0; cur && typeof cur === "object" && depth < 5; depth++) {
+    const name = (cur as Error).name;
+    if (name === "IdTokenRequestError" || name === "CredentialSetupError") return cur as Error;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** Body fields whose string values are secret wherever they appear (APIM's `data` is the PFX). */

@@ -181,7 +181,10 @@ describe("GitHub Actions OIDC (useOidc + ID token request)", () => {
       transport.arm({ method: "GET", path: CERTIFICATES_PATH, apiVersion: APIM_API }),
     );
     expect(Date.now() - started).toBeLessThan(4000);
-    expect(e.message).toMatch(/ACTIONS_ID_TOKEN_REQUEST_URL|did not answer/);
+    // Half of requestTimeoutMs for the ID token, so that it is the one reported, by its setting.
+    expect(e.message).toMatch(
+      /with ClientAssertionCredential with an ID token from ACTIONS_ID_TOKEN_REQUEST_URL \(client id [0-9a-f-]+, tenant [0-9a-f-]+\): the ID token endpoint of ACTIONS_ID_TOKEN_REQUEST_URL \(https:\/\/localhost:\d+\/github-actions\/idtoken\?api-version=2\.0&audience=\*\*\*\) did not answer within 500 ms\. Check ACTIONS_ID_TOKEN_REQUEST_URL and the network path to it\.$/,
+    );
     expectNoSecrets([e.message, ...fx.logs], [fx.emu.githubActions.requestToken]);
     fx.emu.admin.clearFaults();
   });
