@@ -279,6 +279,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     reply = { ...reply, headers: { ...surface.headers(ctx, requestId), ...(reply.headers ?? {}) } };
     finish(reply.status);
+    if (fault?.kind === "lose-answer") {
+      req.socket.destroy();
+      return;
+    }
     sendReply(res, method, reply);
   };
 

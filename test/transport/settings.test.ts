@@ -207,4 +207,47 @@ describe("resolveSettings", () => {
     expect(() => resolve({ "azure-certs:logLevel": "loud" })).toThrow(/azure-certs:logLevel must be one of/);
     expect(() => resolve({ "azure-native:environment": "mars" })).toThrow(/Unknown Azure environment "mars"/);
   });
+
+  test("the login methods of the Azure native provider, in its order (see README: Login methods)", () => {
+    const ids = { ARM_CLIENT_ID: "c", ARM_TENANT_ID: "t" };
+    const kind = (env: NodeJS.ProcessEnv, config: Record<string, unknown> = {}) =>
+      resolve(config, { ...ids, ...env }).credential.kind;
+    const all = {
+      ARM_USE_DEFAULT_AZURE_CREDENTIAL: "true",
+      ARM_CLIENT_CERTIFICATE_PATH: "/c.pfx",
+      ARM_CLIENT_SECRET: "s-1234",
+      ARM_USE_OIDC: "true",
+      ARM_OIDC_TOKEN: "a.b.c",
+      ARM_USE_MSI: "true",
+    };
+    expect(kind(all)).toBe("default");
+    expect(kind({ ...all, ARM_USE_DEFAULT_AZURE_CREDENTIAL: "false" })).toBe("clientCertificate");
+    expect(kind({ ...all, ARM_USE_DEFAULT_AZURE_CREDENTIAL: "", ARM_CLIENT_CERTIFICATE_PATH: "" })).toBe(
+      "clientSecret",
+    );
+    expect(kind({ ARM_USE_OIDC: "true", ARM_OIDC_TOKEN: "a.b.c", ARM_USE_MSI: "true" })).toBe(
+      "clientAssertion",
+    );
+    expect(kind({ ARM_USE_MSI: "true" })).toBe("managedIdentity");
+    expect(kind({}, { "azure-native:useMsi": true, "azure-native:clientId": "mi" })).toBe("managedIdentity");
+    expect(
+      resolve(
+        { "azure-native:clientCertificatePath": "/c.pfx", "azure-native:clientCertificatePassword": "pw" },
+        ids,
+      ).credential,
+    ).toEqual({
+      kind: "clientCertificate",
+      clientId: "c",
+      tenantId: "t",
+      certificatePath: "/c.pfx",
+      certificatePassword: "pw",
+    });
+  });
+
+  test("ARM_DISABLE_INSTANCE_DISCOVERY, as azure-native reads it", () => {
+    expect(resolve({}, { ARM_DISABLE_INSTANCE_DISCOVERY: "true" }).disableInstanceDiscovery).toBe(true);
+    expect(() => resolve({}, { ARM_DISABLE_INSTANCE_DISCOVERY: "sometimes" })).toThrow(
+      /azure-native:disableInstanceDiscovery \(ARM_DISABLE_INSTANCE_DISCOVERY\) must be true or false/,
+    );
+  });
 });
