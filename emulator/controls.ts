@@ -24,8 +24,10 @@ export interface FaultSpec {
    *   `retryAfterSeconds`, 500, 503, 408.
    * - "reset": destroy the connection without answering.
    * - "delay": wait `delayMs`, then serve the request normally.
+   * - "lose-answer": serve the request (its change is made), then destroy the connection instead
+   *   of answering: the client cannot tell whether it was applied.
    */
-  kind: "status" | "reset" | "delay";
+  kind: "status" | "reset" | "delay" | "lose-answer";
   status?: number;
   /** Sent as `Retry-After` (seconds). */
   retryAfterSeconds?: number;
@@ -66,7 +68,8 @@ export function checkFaultSpec(spec: unknown): FaultSpec {
   };
   if (typeof spec !== "object" || spec === null) fail("a fault must be a JSON object");
   const s = spec as FaultSpec;
-  if (!["status", "reset", "delay"].includes(s.kind)) fail("fault kind must be 'status', 'reset' or 'delay'");
+  if (!["status", "reset", "delay", "lose-answer"].includes(s.kind))
+    fail("fault kind must be 'status', 'reset', 'delay' or 'lose-answer'");
   if (s.times !== undefined && (!Number.isInteger(s.times) || s.times < 1))
     fail("times must be an integer >= 1");
   if (s.status !== undefined && (!Number.isInteger(s.status) || s.status < 100 || s.status > 599))

@@ -258,7 +258,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return;
       }
       if (fault.kind === "delay") await delay(fault.delayMs ?? 0);
-      else reply = faultReply(surface, fault);
+      else if (fault.kind !== "lose-answer") reply = faultReply(surface, fault);
     }
     if (stopped) {
       req.socket.destroy();

@@ -8,7 +8,9 @@
  * | create: GET first | 200 | exists: adopt it if `importExisting` and it matches, else refuse |
  * | create: GET first | 404 | free: PUT |
  * | update with no ETag in state: GET first | 200, another certificate | changed elsewhere: fail, run `pulumi refresh` |
- * | update: PUT with If-Match (the stored ETag, or the one just read) | 412 | changed elsewhere: run `pulumi refresh` (transport error) |
+ * | update: PUT with If-Match (the stored ETag, or the one just read) | 412, then GET holds what was sent | our own write whose answer was lost: done |
+ * | update: PUT with If-Match | 412, then GET holds what state recorded | only the ETag moved: PUT again with the fresh ETag (once) |
+ * | update: PUT with If-Match | 412, then GET holds something else | changed elsewhere: run `pulumi refresh` (transport error) |
  * | PUT, DELETE, refreshSecret | 201/202 with `Azure-AsyncOperation` or `Location` | accepted: polled until done, then the certificate read again; a failed operation fails with Azure's code |
  * | read | 404 | gone: blank id, the engine drops it |
  * | delete: DELETE If-Match * | 404 | already gone: success |
@@ -20,10 +22,11 @@ import {
   getTransport,
   defaultSubscriptionId,
   isNotFound,
+  isPreconditionFailed,
   type AzureResponse,
 } from "../transport";
 import { checkResult } from "../dynamic/check-result";
-import { diffApim, fetched, sameSecretIdentifier, sourceChanges } from "./diff";
+import { diffApim, fetched, sameClientId, sameSecretIdentifier, sourceChanges } from "./diff";
 import { certificatePath, keyVaultFailure, parseCertificateArmId, toOutputs, toWireBody } from "./mappers";
 import type { ApimCertificateInputs, ApimCertificateOutputs, CertificateContract } from "./types";
 import { DEFAULT_APIM_API_VERSION } from "./types";
@@ -151,18 +154,7 @@ export async function update(
   const apiVersion = news.apiVersion;
   let res: AzureResponse<CertificateContract> | undefined;
   if (sourceChanges(olds, news).length > 0) {
-    res = await settle(
-      await arm<CertificateContract>({
-        method: "PUT",
-        path,
-        apiVersion,
-        body: toWireBody(news),
-        headers: { "If-Match": olds.etag ?? (await currentEtag(path, apiVersion, olds)) },
-      }),
-      "PUT",
-      path,
-      news,
-    );
+    res = await putOver(path, olds, news, olds.etag ?? (await currentEtag(path, apiVersion, olds)));
   }
   // A PUT of a Key Vault source fetches the latest version already; otherwise a new trigger, or a
   // last fetch that failed, asks for it.
@@ -214,6 +206,67 @@ async function settle(
 const triggerChanged = (olds: ApimCertificateOutputs, news: ApimCertificateInputs) =>
   (olds.refreshTrigger ?? null) !== (news.refreshTrigger ?? null);
 
+/** What API Management holds, as the source it came from: a PFX's thumbprint, or a Key Vault secret. */
+interface HeldSource {
+  thumbprint?: string;
+  keyVault?: { secretIdentifier?: string; identityClientId?: string | null };
+}
+
+/**
+ * Whether a certificate as API Management returned it holds `source`: the same Key Vault secret
+ * and identity for a Key Vault source (and, when `source` knows one, the same thumbprint), the
+ * same thumbprint for a PFX.
+ */
+function holds(contract: CertificateContract, source: HeldSource): boolean {
+  const p = contract.properties;
+  const sameThumbprint =
+    source.thumbprint === undefined || (p.thumbprint ?? "").toUpperCase() === source.thumbprint.toUpperCase();
+  if (!source.keyVault) return !p.keyVault?.secretIdentifier && sameThumbprint;
+  return (
+    sameSecretIdentifier(p.keyVault?.secretIdentifier, source.keyVault.secretIdentifier) &&
+    sameClientId(p.keyVault?.identityClientId, source.keyVault.identityClientId) &&
+    sameThumbprint
+  );
+}
+
+/**
+ * The PUT of an update, against `etag`. A 412 means "changed elsewhere" only when the content
+ * changed: the certificate is read, and
+ * - if it already holds what this PUT sends, the PUT was applied and its answer lost (a retry
+ *   then carried the old ETag): done;
+ * - if it still holds what state recorded (same source, same thumbprint), only its ETag moved (a
+ *   create answered late and applied twice, say): the PUT is sent once more with the fresh ETag;
+ * - otherwise someone changed it: the 412 stands, and its message says to run `pulumi refresh`.
+ */
+async function putOver(
+  path: string,
+  olds: ApimCertificateOutputs,
+  news: ApimCertificateInputs,
+  etag: string,
+  again = true,
+): Promise<AzureResponse<CertificateContract>> {
+  const { arm } = getTransport();
+  const apiVersion = news.apiVersion;
+  try {
+    const res = await arm<CertificateContract>({
+      method: "PUT",
+      path,
+      apiVersion,
+      body: toWireBody(news),
+      headers: { "If-Match": etag },
+    });
+    return await settle(res, "PUT", path, news);
+  } catch (e) {
+    if (!isPreconditionFailed(e)) throw e;
+    const current = await arm<CertificateContract>({ method: "GET", path, apiVersion });
+    if (holds(current.data, { ...news, thumbprint: news.keyVault ? undefined : news.thumbprint }))
+      return current;
+    const fresh = current.headers["etag"];
+    if (again && fresh && holds(current.data, olds)) return putOver(path, olds, news, fresh, false);
+    throw e;
+  }
+}
+
 /**
  * The ETag to update against when state recorded none (written by an older version, or an answer
  * without one): an update never writes blind (`If-Match: *`), which would overwrite whatever was
@@ -226,15 +279,12 @@ async function currentEtag(
   olds: ApimCertificateOutputs,
 ): Promise<string> {
   const res = await getTransport().arm<CertificateContract>({ method: "GET", path, apiVersion });
-  const now = res.data.properties;
   const etag = res.headers["etag"];
-  const unchanged =
-    (now.thumbprint ?? "").toUpperCase() === (olds.thumbprint ?? "").toUpperCase() &&
-    sameSecretIdentifier(now.keyVault?.secretIdentifier, olds.keyVault?.secretIdentifier);
+  const unchanged = holds(res.data, olds);
   if (!unchanged || !etag) {
     throw new Error(
       `API Management certificate '${olds.certificateId}' ${unchanged ? "has no ETag to update against" : "was changed outside Pulumi"} ` +
-        `(thumbprint now ${now.thumbprint ?? "none"}, state has ${olds.thumbprint ?? "none"}): run \`pulumi refresh\` to see ` +
+        `(thumbprint now ${res.data.properties.thumbprint ?? "none"}, state has ${olds.thumbprint ?? "none"}): run \`pulumi refresh\` to see ` +
         "the change, then `pulumi up` again.",
     );
   }

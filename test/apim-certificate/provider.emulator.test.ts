@@ -227,3 +227,92 @@ describe.each(["azure-asyncoperation", "location"] as const)("ARM answering asyn
     expect(fx.emu.admin.getApimCertificate(ref(`async-fail-${style}`))).toBeUndefined();
   });
 });
+
+describe("a 412 means changed elsewhere only when the content changed", () => {
+  beforeAll(() => {
+    configureTransport(
+      fx.config({
+        "azure-certs:logLevel": "off",
+        "azure-certs:maxRetries": "2",
+        "azure-certs:retryDelayMs": "10",
+        "azure-certs:requestTimeoutMs": "1000",
+      }),
+      { env: {} },
+    );
+  });
+  afterAll(() => {
+    configureTransport(fx.config({ "azure-certs:logLevel": "off", "azure-certs:maxRetries": "0" }), {
+      env: {},
+    });
+  });
+
+  it("succeeds when the update was applied but its answer lost (the retry met its own write)", async () => {
+    const first = makePfx({ cn: "lost.contoso.com" });
+    const created = await provider.create(inputs("lost", { data: first.data, password: first.password }));
+    const second = makePfx({ cn: "lost2.contoso.com" });
+    fx.resetLog(); // (clears faults too)
+    fx.emu.admin.addFault({ listener: "arm", route: "apim.certificate.put", kind: "lose-answer" });
+    const { outs } = await provider.update(
+      created.id,
+      created.outs as ApimCertificateOutputs,
+      inputs("lost", { data: second.data, password: second.password }),
+    );
+    expect(calls()).toEqual([
+      `PUT certificates/lost 200 If-Match ${created.outs.etag}`,
+      `PUT certificates/lost 412 If-Match ${created.outs.etag}`,
+      "GET certificates/lost 200",
+    ]);
+    const held = fx.emu.admin.getApimCertificate({ ...SERVICE, certificateId: "lost" });
+    expect(outs).toMatchObject({ subject: "CN=lost2.contoso.com", etag: held?.etag });
+  });
+
+  it("puts again with the fresh ETag when only the ETag moved (a create answered late, applied twice)", async () => {
+    const first = makePfx({ cn: "late.contoso.com" });
+    fx.emu.admin.addFault({ listener: "arm", route: "apim.certificate.put", kind: "delay", delayMs: 1500 });
+    const created = await provider.create(inputs("late", { data: first.data, password: first.password }));
+    await new Promise((r) => setTimeout(r, 800)); // the first PUT is applied after the retry
+    const held = fx.emu.admin.getApimCertificate({ ...SERVICE, certificateId: "late" });
+    expect(held?.etag).not.toBe(created.outs.etag);
+    const second = makePfx({ cn: "late2.contoso.com" });
+    fx.resetLog();
+    const { outs } = await provider.update(
+      created.id,
+      created.outs as ApimCertificateOutputs,
+      inputs("late", { data: second.data, password: second.password }),
+    );
+    expect(calls()).toEqual([
+      `PUT certificates/late 412 If-Match ${created.outs.etag}`,
+      "GET certificates/late 200",
+      `PUT certificates/late 200 If-Match ${held?.etag}`,
+    ]);
+    expect(outs.subject).toBe("CN=late2.contoso.com");
+  });
+
+  it("reports a change made elsewhere, and writes nothing", async () => {
+    const first = makePfx({ cn: "else.contoso.com" });
+    const created = await provider.create(inputs("else", { data: first.data, password: first.password }));
+    const theirs = makePfx({ cn: "theirs.contoso.com" });
+    await provider.update(
+      created.id,
+      created.outs as ApimCertificateOutputs,
+      inputs("else", { data: theirs.data, password: theirs.password }),
+    );
+    const mine = makePfx({ cn: "mine2.contoso.com" });
+    fx.resetLog();
+    const e = await failureOf(() =>
+      provider.update(
+        created.id,
+        created.outs as ApimCertificateOutputs,
+        inputs("else", { data: mine.data, password: mine.password }),
+      ),
+    );
+    expect(e.message).toMatch(/412.*pulumi refresh/s);
+    expect(calls()).toEqual([
+      `PUT certificates/else 412 If-Match ${created.outs.etag}`,
+      "GET certificates/else 200",
+    ]);
+    expect(fx.emu.admin.getApimCertificate({ ...SERVICE, certificateId: "else" })?.subject).toBe(
+      "CN=theirs.contoso.com",
+    );
+  });
+});
