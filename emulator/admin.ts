@@ -22,8 +22,13 @@ import type {
   ApimServiceRef,
   AsyncOperationSettings,
 } from "./arm-apim";
-import { type KeyVault, type KeyVaultCertificateInfo, KeyVaultFailure } from "./keyvault";
-import { type KvPolicy, PolicyError } from "./kv-policy";
+import {
+  type KeyVault,
+  type KeyVaultCertificateInfo,
+  type KeyVaultSettings,
+  KeyVaultFailure,
+} from "./keyvault";
+import { type KvPolicy, type PolicyPatchSemantics, PolicyError, policyPatchSemantics } from "./kv-policy";
 
 /** Addresses and credentials of a running emulator: what the CLI prints. */
 export interface EmulatorInfo {
@@ -74,6 +79,8 @@ export interface AdminHost {
   faults: FaultRegistry;
   log: RequestLog;
   vault(name: string): KeyVault | undefined;
+  /** Settings every vault reads at each request (policy PATCH semantics). */
+  keyVaultSettings: KeyVaultSettings;
   addVault(name: string, port?: number): Promise<string>;
   info(): EmulatorInfo;
 }
@@ -224,10 +231,24 @@ export class EmulatorAdmin {
     EmulatorAdmin.kv(() => v.adminDelete(name, opts.purge ?? false));
   }
 
-  /** Changes a certificate policy out of band, with the same merge rules as PATCH. */
+  /**
+   * Changes a certificate policy out of band, member by member (always the `merge` rules, whatever
+   * `policyPatch` is set to, so that a test can change one member as someone else would).
+   */
   setCertificatePolicy(vault: string, name: string, policy: KvPolicy): Record<string, unknown> {
     const v = this.vault(vault);
-    return EmulatorAdmin.kv(() => v.updatePolicy(name, policy));
+    return EmulatorAdmin.kv(() => v.updatePolicy(name, policy, "merge"));
+  }
+
+  /** How every vault's PATCH /certificates/{name}/policy treats its body: merge (default), replace-groups, replace. */
+  policyPatch(): PolicyPatchSemantics {
+    return this.host.keyVaultSettings.policyPatch;
+  }
+
+  /** Changes the policy PATCH semantics of every vault, from the next request on. */
+  setPolicyPatch(semantics: PolicyPatchSemantics): PolicyPatchSemantics {
+    this.host.keyVaultSettings.policyPatch = EmulatorAdmin.kv(() => policyPatchSemantics(semantics));
+    return this.host.keyVaultSettings.policyPatch;
   }
 
   /** The stored APIM certificate (with its ETag), or `undefined`. */
@@ -375,6 +396,12 @@ export function adminRoutes(admin: EmulatorAdmin, host: AdminHost): Route[] {
       if (typeof b.name !== "string") throw new AdminError(400, "'name' is required");
       const url = await admin.addVault(b.name, typeof b.port === "number" ? b.port : undefined);
       return ok({ name: b.name, url }, 201);
+    }),
+    route("kv.settings.get", "GET", "/keyvault", () => ok({ policyPatch: admin.policyPatch() })),
+    route("kv.settings.set", "PATCH", "/keyvault", (c) => {
+      const b = json(c.body);
+      if (b.policyPatch === undefined) throw new AdminError(400, "'policyPatch' is required");
+      return ok({ policyPatch: admin.setPolicyPatch(b.policyPatch as PolicyPatchSemantics) });
     }),
     route("kv.get", "GET", "/vaults/([^/]+)/certificates/([^/]+)", (c) => {
       const info = admin.getKeyVaultCertificate(c.params[0], c.params[1]);

@@ -1,6 +1,7 @@
 /**
  * One emulated Key Vault (data plane): certificates (create with issuer Self, import, get, versions,
- * list, delete with soft delete, recover, purge), their policies (get, PATCH with merge semantics)
+ * list, delete with soft delete, recover, purge), their policies (get, PATCH: merge, or a replace
+ * of each group or of the whole policy, see `KeyVaultSettings`)
  * and the managed secret view of each certificate that API Management reads.
  */
 import * as crypto from "node:crypto";
@@ -32,12 +33,13 @@ import {
 } from "../provider/pki";
 import {
   type KvPolicy,
+  type PolicyPatchSemantics,
   PolicyError,
   addMonths,
   applyCreateDefaults,
+  applyPolicyPatch,
   checkPolicy,
   keySpecOf,
-  mergePolicy,
   parsePolicy,
   policyForImport,
 } from "./kv-policy";
@@ -138,11 +140,19 @@ export interface KeyVaultCertificateInfo {
   policy: KvPolicy;
 }
 
+/** Settings shared by every vault of an emulator; the admin API changes them while it runs. */
+export interface KeyVaultSettings {
+  /** How PATCH /certificates/{name}/policy combines its body with the stored policy. */
+  policyPatch: PolicyPatchSemantics;
+}
+
 /** What a vault needs from the rest of the emulator. */
 export interface VaultDeps {
   entra: EntraIdentity;
   authorityHost: string;
   keys: KeySource;
+  /** Default: `{ policyPatch: "merge" }`. */
+  settings?: KeyVaultSettings;
 }
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -618,9 +628,17 @@ export class KeyVault {
   }
 
   /** PATCH /certificates/{name}/policy (also used by the admin API). */
-  updatePolicy(name: string, body: unknown): Record<string, unknown> {
+  /**
+   * PATCH /certificates/{name}/policy, combining the body with the stored policy as
+   * `settings.policyPatch` says (`semantics` overrides it: the admin API always merges).
+   */
+  updatePolicy(name: string, body: unknown, semantics?: PolicyPatchSemantics): Record<string, unknown> {
     const entity = this.entity(name);
-    const merged = mergePolicy(entity.policy, parsePolicy(body));
+    const merged = applyPolicyPatch(
+      entity.policy,
+      parsePolicy(body),
+      semantics ?? this.deps.settings?.policyPatch ?? "merge",
+    );
     checkPolicy(merged, "update");
     entity.policy = merged;
     entity.policyUpdated = Math.max(now(), entity.policyUpdated);

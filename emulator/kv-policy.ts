@@ -1,7 +1,8 @@
 /**
  * Key Vault certificate policies on the wire (snake_case, as the service speaks): validation with
- * Key Vault's enumerations and ranges, defaults applied on create, the merge done by
- * `PATCH /certificates/{name}/policy`, and the policy Key Vault derives for an imported certificate.
+ * Key Vault's enumerations and ranges, defaults applied on create, what
+ * `PATCH /certificates/{name}/policy` does with its body (three readings, see
+ * {@link PolicyPatchSemantics}), and the policy Key Vault derives for an imported certificate.
  */
 import {
   type CertificateFacts,
@@ -201,6 +202,8 @@ export function parsePolicy(input: unknown): KvPolicy {
         action: { action_type: type },
       };
     });
+    // What Key Vault answers (Azure/azure-sdk-for-net#15633), although the schema has a list.
+    if (out.lifetime_actions.length > 1) fail("At most one action is allowed");
   }
 
   const is = object(body.issuer, "issuer");
@@ -217,6 +220,42 @@ export function parsePolicy(input: unknown): KvPolicy {
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
+
+/**
+ * How `PATCH /certificates/{name}/policy` combines the body with the stored policy. Key Vault does
+ * not publish it ("Set specified members in the certificate policy. Leave others as null."), so the
+ * emulator can play each plausible reading:
+ * - `merge` (default): members given replace, others stay, one level down inside the groups
+ *   ({@link mergePolicy});
+ * - `replace-groups`: each top-level member given (`key_props`, `x509_props`, `issuer`, ...)
+ *   replaces the stored one whole; top-level members not given stay (another Key Vault emulator
+ *   does this);
+ * - `replace`: the body is the new policy; whatever it leaves out is gone.
+ */
+export type PolicyPatchSemantics = "merge" | "replace-groups" | "replace";
+export const POLICY_PATCH_SEMANTICS: readonly PolicyPatchSemantics[] = ["merge", "replace-groups", "replace"];
+
+/** `value` as a {@link PolicyPatchSemantics}, or a PolicyError naming the allowed values. */
+export function policyPatchSemantics(value: unknown): PolicyPatchSemantics {
+  if (!POLICY_PATCH_SEMANTICS.includes(value as PolicyPatchSemantics))
+    fail(`policyPatch must be one of ${POLICY_PATCH_SEMANTICS.join(", ")}; got ${JSON.stringify(value)}.`);
+  return value as PolicyPatchSemantics;
+}
+
+/** The policy a PATCH with body `patch` leaves, under `semantics`. */
+export function applyPolicyPatch(
+  current: KvPolicy,
+  patch: KvPolicy,
+  semantics: PolicyPatchSemantics = "merge",
+): KvPolicy {
+  if (semantics === "merge") return mergePolicy(current, patch);
+  if (semantics === "replace") return clone(patch);
+  const out = clone(current);
+  for (const [k, v] of Object.entries(patch)) {
+    if (v !== undefined) (out as Record<string, unknown>)[k] = clone(v);
+  }
+  return out;
+}
 
 /**
  * PATCH semantics ("set specified members, leave others"): each member given replaces that member

@@ -18,7 +18,8 @@ import { type EntraClient, EntraIdentity } from "./entra";
 import { GitHubActions, type GitHubActionsSettings, fetchIssuerKeys } from "./oidc-issuer";
 import { ManagedIdentityHost, type ManagedIdentitySettings } from "./managed-identity";
 import { ApimEmulator, armError } from "./arm-apim";
-import { KeySource, KeyVault, type SecretResolution, keyVaultError } from "./keyvault";
+import { KeySource, KeyVault, type KeyVaultSettings, type SecretResolution, keyVaultError } from "./keyvault";
+import { type PolicyPatchSemantics, policyPatchSemantics } from "./kv-policy";
 import { AdminError, EmulatorAdmin, type EmulatorInfo, adminRoutes, serveAdmin } from "./admin";
 import { createAuthority, issueServerCertificate } from "../provider/pki";
 
@@ -68,6 +69,13 @@ export interface EmulatorOptions {
   reuseKeys?: boolean;
   /** Key Vault soft delete; default true ("Recoverable+Purgeable", 90 days). */
   softDelete?: boolean;
+  /**
+   * How PATCH /certificates/{name}/policy treats its body, which Key Vault does not publish:
+   * `merge` (default, member by member inside each group), `replace-groups` (each group given
+   * replaces the stored one) or `replace` (the body is the whole new policy). `emu.admin.setPolicyPatch`
+   * changes it while the emulator runs.
+   */
+  policyPatch?: PolicyPatchSemantics;
 }
 
 /** A running emulator. */
@@ -149,6 +157,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const tenantId = options.tenantId ?? DEFAULTS.tenantId;
   const clientId = options.clientId ?? DEFAULTS.clientId;
   const clientSecret = options.clientSecret ?? DEFAULTS.clientSecret;
+  const keyVaultSettings: KeyVaultSettings = {
+    policyPatch: policyPatchSemantics(options.policyPatch ?? "merge"),
+  };
 
   const ca = createAuthority("Azure Emulator Local CA");
   const tlsMaterial = issueServerCertificate(ca, [...new Set([hostname, "localhost", "127.0.0.1", "::1"])]);
@@ -440,7 +451,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const vault = new KeyVault(
         vaultName,
         baseUrl,
-        { entra, authorityHost, keys },
+        { entra, authorityHost, keys, settings: keyVaultSettings },
         options.softDelete ?? true,
       );
       vaults.set(vaultName.toLowerCase(), { vault, port: l.port });
@@ -496,6 +507,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faults,
       log,
       vault: (n: string) => vaults.get(n.toLowerCase())?.vault,
+      keyVaultSettings,
       addVault,
       info,
     };

@@ -195,6 +195,21 @@ describe("create (issuer Self)", () => {
       /324/,
     ],
     [
+      "two lifetime actions (Key Vault: at most one, Azure/azure-sdk-for-net#15633)",
+      {
+        lifetime_actions: [
+          { trigger: { lifetime_percentage: 80 }, action: { action_type: "AutoRenew" } },
+          { trigger: { days_before_expiry: 10 }, action: { action_type: "EmailContacts" } },
+        ],
+      },
+      /^At most one action is allowed$/,
+    ],
+    [
+      "an oct key (symmetric: no certificate)",
+      { key_props: { kty: "oct-HSM" } },
+      /cannot back a certificate/,
+    ],
+    [
       "an unknown action",
       { lifetime_actions: [{ trigger: { lifetime_percentage: 50 }, action: { action_type: "Explode" } }] },
       /action_type/,
@@ -383,6 +398,74 @@ describe("policy", () => {
     expect(r.data.error.code).toBe("BadParameter");
     expect((await get("/certificates/strict/policy")).data).toEqual(before);
     expect((await t.http.patch(kv("/certificates/nothing-here/policy"), {}, headers())).status).toBe(404);
+  });
+
+  test("PATCH refuses two lifetime actions, as Key Vault does, and changes nothing", async () => {
+    await create("two-actions", basePolicy);
+    const before = (await get("/certificates/two-actions/policy")).data;
+    const r = await t.http.patch(
+      kv("/certificates/two-actions/policy"),
+      {
+        lifetime_actions: [
+          { trigger: { lifetime_percentage: 80 }, action: { action_type: "AutoRenew" } },
+          { trigger: { days_before_expiry: 10 }, action: { action_type: "EmailContacts" } },
+        ],
+      },
+      headers(),
+    );
+    expect(r.status).toBe(400);
+    expect(r.data.error).toEqual({ code: "BadParameter", message: "At most one action is allowed" });
+    expect((await get("/certificates/two-actions/policy")).data).toEqual(before);
+  });
+
+  test("policyPatch: merge (default), replace-groups or replace, switched over the admin API while running", async () => {
+    const admin = `${t.emu.adminEndpoint}/keyvault`;
+    expect((await t.http.get(admin)).data).toEqual({ policyPatch: "merge" });
+    await create("semantics", basePolicy);
+    const stored = () => t.emu.admin.getKeyVaultCertificate("demo", "semantics")!.policy;
+    const full = stored();
+    try {
+      expect((await t.http.patch(admin, { policyPatch: "replace-groups" })).data).toEqual({
+        policyPatch: "replace-groups",
+      });
+      await t.http.patch(
+        kv("/certificates/semantics/policy"),
+        { x509_props: { validity_months: 24 } },
+        headers(),
+      );
+      // The group sent replaced the stored one whole; the other groups stayed.
+      expect(stored()).toEqual({ ...full, x509_props: { validity_months: 24 } });
+
+      t.emu.admin.setPolicyPatch("replace");
+      await t.http.patch(
+        kv("/certificates/semantics/policy"),
+        { x509_props: { subject: "CN=only.contoso.com" }, issuer: { name: "Self" } },
+        headers(),
+      );
+      expect(stored()).toEqual({ x509_props: { subject: "CN=only.contoso.com" }, issuer: { name: "Self" } });
+
+      // The admin setter of a policy always merges, whatever PATCH does.
+      t.emu.admin.setCertificatePolicy("demo", "semantics", { x509_props: { validity_months: 6 } });
+      expect(stored().x509_props).toEqual({ subject: "CN=only.contoso.com", validity_months: 6 });
+
+      const bad = await t.http.patch(admin, { policyPatch: "deep-merge" });
+      expect(bad.status).toBe(400);
+      expect(bad.data.error.message).toMatch(/policyPatch must be one of merge, replace-groups, replace/);
+    } finally {
+      t.emu.admin.setPolicyPatch("merge");
+    }
+  });
+
+  test("policyPatch can be chosen when the emulator starts", async () => {
+    const other = await startTestEmulator({ policyPatch: "replace" });
+    try {
+      expect(other.emu.admin.policyPatch()).toBe("replace");
+    } finally {
+      await other.stop();
+    }
+    await expect(startTestEmulator({ policyPatch: "deep" as unknown as "merge" })).rejects.toThrow(
+      /policyPatch must be one of merge, replace-groups, replace/,
+    );
   });
 
   test("reuse_key keeps the key across a renewal", async () => {
