@@ -58,7 +58,8 @@ async function main(): Promise<void> {
       `Azure emulator: ARM ${emu.armEndpoint}, Entra ID ${emu.authorityHost}, vault ${emu.vaults.demo}`,
     );
 
-    // The Key Vault certificate the policy and APIM refer to (what a team would already have).
+    // The Key Vault certificate the policy and APIM refer to (what a team would already have, with
+    // Key Vault's default lifetime action: the demo program takes its policy over, importExisting: true).
     const token = emu.admin.issueToken({ audience: "https://vault.azure.net" });
     await axios.post(
       `${emu.vaults.demo}/certificates/gateway/create?api-version=7.4`,

@@ -3,7 +3,7 @@
  * rotate themselves.
  *
  * - `gateway`: a certificate that lives in Key Vault. Its policy (RSA 2048, 12 months, renew 30 days
- *   before expiry) is managed by `KeyVaultCertificatePolicy`; API Management reads it through the
+ *   before expiry) is taken over (`importExisting: true`) and managed by `KeyVaultCertificatePolicy`; API Management reads it through the
  *   versionless secret URI and is told to re-synchronise (`refreshSecret`) whenever Key Vault has a
  *   new version (`refreshTrigger: policy.version`), so `pulumi up --refresh` after a renewal moves
  *   APIM to the new certificate in one deployment.
@@ -25,6 +25,9 @@ const vaultBaseUrl = config.require("vaultBaseUrl");
 const policy = new KeyVaultCertificatePolicy("gateway-policy", {
   vaultBaseUrl,
   certificateName: "gateway",
+  // The certificate exists before this program (the team created it), with Key Vault's default
+  // lifetime action; this program changes it, so taking the policy over is said out loud.
+  importExisting: true,
   keyProperties: { keyType: "RSA", keySize: 2048, reuseKey: false },
   x509Properties: { subject: "CN=gateway.contoso.com", validityInMonths: 12 },
   lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry: 30 }],

@@ -23,10 +23,13 @@ const apim = new apimanagement.ApiManagementService("gateway", {
   identity: { type: "SystemAssigned" },
 });
 
-// Renew 30 days before expiry; changes apply at the next issuance (no re-issue now).
+// Renew 30 days before expiry; changes apply at the next issuance (no re-issue now). The certificate
+// already exists in the vault (created outside this program, with Key Vault's default lifetime
+// action), so taking its policy over is explicit: without importExisting, create refuses it.
 const policy = new KeyVaultCertificatePolicy("gateway-tls", {
   vaultBaseUrl: vault.properties.vaultUri.apply((u) => u.replace(/\/$/, "")),
   certificateName: "gateway-tls",
+  importExisting: true,
   lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry: 30 }],
 });
 

@@ -9,8 +9,9 @@
 // - a member set before and unset now: update that stops managing it. Nothing is sent for it:
 //   Key Vault keeps the value it has, and the member leaves the managed view (so later drift of it
 //   is no longer reported). The PATCH body comes from the new inputs, so it never mentions it.
-// - `apiVersion` or `restoreOnDelete` changed: update that calls nothing beyond reading the
-//   outputs again; they only affect how later calls are made.
+// - `apiVersion`, `restoreOnDelete` or `importExisting` changed: update that calls nothing beyond
+//   reading the outputs again; they only affect how later calls are made (`importExisting` only
+//   matters at create), never a replace.
 // Lists Key Vault treats as sets (key usages, EKUs, SANs) compare without order; lifetime actions
 // compare in order. `changes` is always explicit (docs/pulumi-engine.md).
 import type * as pulumi from "@pulumi/pulumi";
@@ -110,11 +111,8 @@ export function compareInputs(olds: Raw, news: Raw): InputChanges {
   ) {
     updates.push("apiVersion");
   }
-  if (
-    isUnknown(news.restoreOnDelete) ||
-    (olds.restoreOnDelete ?? false) !== (news.restoreOnDelete ?? false)
-  ) {
-    updates.push("restoreOnDelete");
+  for (const k of ["restoreOnDelete", "importExisting"] as const) {
+    if (isUnknown(news[k]) || (olds[k] ?? false) !== (news[k] ?? false)) updates.push(k);
   }
 
   // What: the managed policy members.

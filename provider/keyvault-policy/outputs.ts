@@ -82,6 +82,7 @@ export interface OutputSettings extends PolicyAddress {
   vaultName?: string;
   apiVersion?: KeyVaultApiVersion;
   restoreOnDelete?: boolean;
+  importExisting?: boolean;
 }
 
 /** The outputs as stored in state: the checked inputs, the effective policy, the current version. */
@@ -101,6 +102,7 @@ export function policyInputs(settings: OutputSettings, managed: CertificatePolic
     certificateName: settings.certificateName,
     apiVersion: settings.apiVersion ?? DEFAULT_KEY_VAULT_API_VERSION,
     restoreOnDelete: settings.restoreOnDelete ?? false,
+    importExisting: settings.importExisting ?? false,
   };
   if (isSet(settings.vaultName)) out.vaultName = settings.vaultName;
   for (const m of POLICY_MEMBERS) {

@@ -3,12 +3,13 @@
  * `../dynamic/shell.ts`). A policy always exists with its certificate, so there is nothing to
  * create or delete in Key Vault: create adopts the certificate's policy and sets the members the
  * user manages, update sets those that changed, delete forgets it (or puts back what create found).
- * Policy changes never issue a certificate version; they apply at the next issuance.
+ * Policy changes never issue a certificate version; they apply at the next issuance. Every PATCH
+ * carries the whole policy as just read, with the managed members applied (see `./patch.ts`).
  *
  * Calls, in order (all on the vault, api-version from `apiVersion`):
  * - check: none, except GET certificate when the resource is updated in place (see `check`);
- * - create: GET policy (remembered as `originalPolicy`), PATCH policy only if a managed member
- *   differs from it, GET certificate (the current version);
+ * - create: GET policy (remembered as `originalPolicy`); if a managed member differs from it, refuse
+ *   unless `importExisting`, else PATCH policy; GET certificate (the current version);
  * - read: GET policy, GET certificate;
  * - update: GET policy, PATCH policy only if a member that changed differs from it, GET certificate;
  * - delete: nothing; with `restoreOnDelete`, GET policy and PATCH back what differs from `originalPolicy`.
@@ -16,6 +17,7 @@
  * | operation | status | meaning |
  * |---|---|---|
  * | create: GET policy | 404 | no such certificate: fail, saying to create the certificate first; nothing changed |
+ * | create: GET policy | 200, a managed member differs, no `importExisting` | maybe managed elsewhere: fail, naming the members (Key Vault's value → this resource's) and saying to set `importExisting: true` or match the inputs; nothing changed |
  * | create: PATCH policy | 400 | Key Vault refused the policy: fail (its message names the member); nothing changed |
  * | create: GET certificate after a PATCH | any error | partial create: the engine records the resource (with `originalPolicy`) and the next `up` finishes it |
  * | read: GET policy or certificate | 404 | gone: blank id, `pulumi refresh` drops the resource |
@@ -33,8 +35,8 @@ import {
 } from "../transport";
 import { checkResult } from "../dynamic/check-result";
 import { compareInputs, diffInputs } from "./diff";
-import { certificateOutputs, toPublicPolicy } from "./mappers";
-import { isSet, memberName } from "./members";
+import { certificateOutputs, managedView, toPublicPolicy } from "./mappers";
+import { getPath, isSet, memberName } from "./members";
 import {
   parsePolicyId,
   policyId,
@@ -44,9 +46,10 @@ import {
   type PolicyAddress,
   type PolicyState,
 } from "./outputs";
-import { managedMembers, policyPatch, restoreTarget } from "./patch";
+import { differingMembers, managedMembers, policyPatch, restoreTarget } from "./patch";
 import {
   DEFAULT_KEY_VAULT_API_VERSION,
+  type CertificatePolicy,
   type KeyVaultApiVersion,
   type KeyVaultCertificatePolicyInputs,
   type WireCertificateBundle,
@@ -148,7 +151,8 @@ function describe(t: PolicyAddress): string {
 
 /**
  * Adopts the certificate's policy: remembers it, then sets the managed members that differ. A
- * resource that sets no member, or only members as Key Vault already has them, sends no PATCH.
+ * resource that sets no member, or only members as Key Vault already has them, sends no PATCH; one
+ * whose members differ is refused unless `importExisting` is true (`refuseSilentTakeover`).
  */
 export async function create(inputs: KeyVaultCertificatePolicyInputs): Promise<pulumi.dynamic.CreateResult> {
   const target = inputs as Target;
@@ -162,7 +166,8 @@ export async function create(inputs: KeyVaultCertificatePolicyInputs): Promise<p
     );
   });
   const originalPolicy = toPublicPolicy(current.data);
-  const patch = policyPatch(inputs, originalPolicy);
+  refuseSilentTakeover(target, inputs, originalPolicy);
+  const patch = policyPatch(inputs, current.data);
   const effective = patch ? (await patchPolicy(target, patch)).data : current.data;
   const id = policyId(target);
   const base = { settings: target, managed: inputs, policy: effective, originalPolicy };
@@ -183,6 +188,41 @@ export async function create(inputs: KeyVaultCertificatePolicyInputs): Promise<p
     );
   }
   return { id, outs: policyOutputs({ ...base, bundle }) };
+}
+
+/** A member's value as a message shows it: JSON, lifetime actions compact, absent as "not set". */
+function shown(v: unknown): string {
+  return isSet(v) ? JSON.stringify(v) : "not set";
+}
+
+/**
+ * Another stack (or a person) may already manage this certificate's policy: taking it over with
+ * other values would fight it, silently. So at create, a policy Key Vault already holds with every
+ * managed value is adopted as it is (no PATCH), and one where a managed member differs is refused
+ * unless `importExisting` says to take it over, as `ApimCertificate` refuses silent adoption.
+ */
+function refuseSilentTakeover(
+  target: Target,
+  inputs: KeyVaultCertificatePolicyInputs,
+  current: CertificatePolicy,
+): void {
+  if (inputs.importExisting === true) return;
+  const differing = differingMembers(inputs, current);
+  if (differing.length === 0) return;
+  const have = managedView(current, inputs);
+  const list = differing
+    .map(
+      (m) =>
+        `${memberName(m)} (Key Vault: ${shown(getPath(have, m.path))} → this resource: ${shown(getPath(inputs, m.path))})`,
+    )
+    .join(", ");
+  throw new Error(
+    `${describe(target)} already has a policy, and ${differing.length === 1 ? "a member" : "members"} this resource ` +
+      `manages ${differing.length === 1 ? "differs" : "differ"} from it: ${list}. It is not taken over silently, ` +
+      "since another stack or a person may manage it: set importExisting: true on this resource to take the policy " +
+      "over (the members above are then set), or change the inputs to match Key Vault's values to adopt it as it is. " +
+      "Nothing was changed.",
+  );
 }
 
 /** Where a read goes: the stored address when there is one, else the id (`KeyVaultCertificatePolicy.get`). */
@@ -225,6 +265,7 @@ export async function read(id: string, props: Raw): Promise<pulumi.dynamic.ReadR
     ...target,
     vaultName: typeof props.vaultName === "string" ? props.vaultName : undefined,
     restoreOnDelete: props.restoreOnDelete === true,
+    importExisting: props.importExisting === true,
   };
   const managed = refreshManaged(props, toPublicPolicy(policy));
   const outs = policyOutputs({
@@ -239,8 +280,9 @@ export async function read(id: string, props: Raw): Promise<pulumi.dynamic.ReadR
 
 /**
  * Sets the members that changed (in the program, or in Key Vault as a refresh saw it) and still
- * differ from Key Vault's policy; no PATCH when only `apiVersion`, `restoreOnDelete` or the spelling
- * of the address changed. A member no longer set stops being managed and keeps its value.
+ * differ from Key Vault's policy; no PATCH when only `apiVersion`, `restoreOnDelete`,
+ * `importExisting` or the spelling of the address changed. A member no longer set stops being
+ * managed and keeps its value.
  */
 export async function update(
   _id: string,
@@ -257,7 +299,7 @@ export async function update(
         `resource from the state, then \`pulumi up\` once the certificate exists again. (${(e as Error).message})`,
     );
   });
-  const patch = changed.length > 0 ? policyPatch(news, toPublicPolicy(current.data), changed) : undefined;
+  const patch = changed.length > 0 ? policyPatch(news, current.data, changed) : undefined;
   const effective = patch ? (await patchPolicy(target, patch)).data : current.data;
   const bundle = (await getCertificate(target)).data;
   return {
@@ -287,7 +329,7 @@ async function remove(id: string, props: PolicyState): Promise<void> {
     throw e;
   }
   const desired = restoreTarget(props, props.originalPolicy);
-  const patch = policyPatch(desired, toPublicPolicy(current));
+  const patch = policyPatch(desired, current);
   if (patch) await patchPolicy(target, patch);
 }
 export { remove as delete };

@@ -14,19 +14,27 @@ const OUTPUT_NAMES = ["vaultBaseUrl", "certificateName", ...COMPUTED_OUTPUT_NAME
  *
  * **Only the members you set are managed.** A member left unset keeps whatever Key Vault has, and
  * Key Vault's defaults never show as drift. Lists that Key Vault treats as sets (key usages, EKUs,
- * SANs) compare without order; `lifetimeActions` is managed as a whole list, and `[]` removes
- * every action, which is how auto-renewal is turned off.
+ * SANs) compare without order; `lifetimeActions` is managed as a whole list of at most one action
+ * (Key Vault refuses more), and `[]` removes it, which is how auto-renewal is turned off.
+ *
+ * **Any PATCH semantics.** Key Vault does not publish whether its policy PATCH merges members,
+ * replaces each group it is sent, or replaces the whole policy; every PATCH this resource sends is
+ * the whole policy as just read with the managed members applied, so the result is the same.
  *
  * **Nothing is re-issued.** Setting the policy (create or update) changes the policy only: no new
  * certificate version is issued, silently or otherwise. A change applies at the next issuance, an
  * auto-renewal or a new version you create. The outputs always describe the current version.
  *
  * **Adopting an existing policy.** Every certificate has a policy, so creating this resource over
- * a certificate *is* taking over its policy: a resource that sets no member, or sets members as
- * Key Vault already has them, changes nothing (no PATCH is sent), and later `pulumi up`s set only
- * what you change. The policy found at create is kept as `originalPolicy`; with
- * `restoreOnDelete: true`, deleting the resource puts the managed members back to it, otherwise
- * deleting only stops managing the policy. `pulumi import` and the `import` resource option do not
+ * a certificate *is* taking over its policy. A resource that sets no member, or sets members as
+ * Key Vault already has them, adopts it and changes nothing (no PATCH is sent). A resource whose
+ * members differ from Key Vault's is refused at create, naming each member (Key Vault's value →
+ * this resource's), because another stack or a person may already manage that policy: set
+ * `importExisting: true` to take it over (the differing members are then set), or change the
+ * inputs to match. `importExisting` matters only at create; changing it later changes nothing.
+ * Later `pulumi up`s set only what you change. The policy found at create is kept as
+ * `originalPolicy`; with `restoreOnDelete: true`, deleting the resource puts the managed members
+ * back to it, otherwise deleting only stops managing the policy. `pulumi import` and the `import` resource option do not
  * work for dynamic resources (pulumi/pulumi#16175): adopt by creating, as above. To read a policy
  * without managing it, use {@link KeyVaultCertificatePolicy.get}.
  *

@@ -13,8 +13,11 @@ import { KEY_USAGES } from "../pki";
 // Enumerations (certificates.json 7.4 and keys.json: JsonWebKeyType, JsonWebKeyCurveName,
 // KeyUsageType, CertificatePolicyAction).
 
-/** Key types Key Vault accepts in a certificate policy (`kty`). */
-export const KEY_TYPES = ["EC", "EC-HSM", "RSA", "RSA-HSM", "oct", "oct-HSM"] as const;
+/**
+ * Key types a certificate can have (`kty`). The REST enumeration (JsonWebKeyType) also lists `oct`
+ * and `oct-HSM`, but those are symmetric keys: no certificate can be issued for them.
+ */
+export const KEY_TYPES = ["EC", "EC-HSM", "RSA", "RSA-HSM"] as const;
 /** The type of key pair backing a certificate. */
 export type KeyType = (typeof KEY_TYPES)[number];
 
@@ -69,7 +72,7 @@ export const KNOWN_VAULT_DNS_SUFFIXES = [
 
 /** Properties of the key pair backing the certificate (wire `key_props`). */
 export interface KeyProperties {
-  /** Key type (wire `kty`): EC, EC-HSM, RSA, RSA-HSM, oct or oct-HSM. */
+  /** Key type (wire `kty`): EC, EC-HSM, RSA or RSA-HSM. */
   keyType?: KeyType;
   /** Key size in bits (wire `key_size`): 2048, 3072 or 4096 for RSA; 256, 384 or 521 for EC (matching the curve). */
   keySize?: number;
@@ -149,8 +152,9 @@ export interface CertificatePolicy {
   /** X.509 properties (wire `x509_props`). */
   x509Properties?: X509Properties;
   /**
-   * Lifetime actions (wire `lifetime_actions`), managed as a whole ordered list. An empty list
-   * removes every action, which is how auto-renewal is turned off.
+   * Lifetime actions (wire `lifetime_actions`), managed as a whole list of at most one action (Key
+   * Vault refuses more: "At most one action is allowed"). An empty list removes the action, which
+   * is how auto-renewal is turned off.
    */
   lifetimeActions?: LifetimeAction[];
   /** Issuer parameters (wire `issuer`). */
@@ -177,6 +181,12 @@ export interface PolicyLocation {
    * it first changed them; when false (default), deleting only stops managing the policy.
    */
   restoreOnDelete?: boolean;
+  /**
+   * When true, create takes over a policy whose managed members differ from these inputs (and sets
+   * them). When false (default), create refuses such a policy, naming the members that differ:
+   * another stack may manage it. A policy that already has every managed value is adopted either way.
+   */
+  importExisting?: boolean;
 }
 
 /** The inputs the provider receives (all Inputs resolved), as returned by `checkInputs`. */
@@ -206,7 +216,7 @@ export interface KeyVaultCertificatePolicyOutputs
 
 /** {@link KeyProperties} with Pulumi Inputs. */
 export interface KeyPropertiesArgs {
-  /** Key type: EC, EC-HSM, RSA, RSA-HSM, oct or oct-HSM. */
+  /** Key type: EC, EC-HSM, RSA or RSA-HSM. */
   keyType?: pulumi.Input<KeyType>;
   /** Key size in bits: 2048, 3072 or 4096 for RSA; 256, 384 or 521 for EC. */
   keySize?: pulumi.Input<number>;
@@ -286,13 +296,19 @@ export interface KeyVaultCertificatePolicyArgs {
   apiVersion?: pulumi.Input<KeyVaultApiVersion>;
   /** Put back the managed members' previous values when the resource is deleted (default false). */
   restoreOnDelete?: pulumi.Input<boolean>;
+  /**
+   * Take over, at create, a policy whose managed members differ from these inputs (default false:
+   * refused, naming the members, because another stack may manage it). A policy that already has
+   * every managed value is adopted either way. Changing it later changes nothing in Key Vault.
+   */
+  importExisting?: pulumi.Input<boolean>;
   /** Key pair properties. */
   keyProperties?: pulumi.Input<KeyPropertiesArgs>;
   /** Secret properties. */
   secretProperties?: pulumi.Input<SecretPropertiesArgs>;
   /** X.509 properties. */
   x509Properties?: pulumi.Input<X509PropertiesArgs>;
-  /** Lifetime actions, managed as a whole ordered list; `[]` removes them all (turns auto-renew off). */
+  /** Lifetime actions: at most one (Key Vault refuses more); `[]` removes it (turns auto-renew off). */
   lifetimeActions?: pulumi.Input<pulumi.Input<LifetimeActionArgs>[]>;
   /** Issuer parameters. */
   issuer?: pulumi.Input<IssuerParametersArgs>;

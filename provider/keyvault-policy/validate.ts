@@ -3,6 +3,7 @@
 // is allowed. Values still unknown during a preview are let through, and so are the checks that
 // depend on them.
 import { isUnknown, UNKNOWN, type CheckFailure } from "../dynamic/unknown";
+import { isTrustedVaultHost } from "../transport";
 import { getPath, isRecord, isSet } from "./members";
 import { parseDistinguishedName } from "./subject";
 import {
@@ -24,7 +25,11 @@ import {
 export interface CheckOptions {
   /** The cloud's Key Vault DNS suffix, e.g. `vault.azure.net`; vault URLs must be inside it. */
   vaultDnsSuffix: string;
-  /** Host names accepted as vault hosts although outside the suffix (a local emulator, `localhost`). */
+  /**
+   * Hosts accepted as vault hosts although outside the suffix (a local emulator): a host name (any
+   * port) or `host:port`, matched by the transport's own rule (`isTrustedVaultHost`), so that
+   * `check` accepts exactly the vaults the transport will send a token to.
+   */
   trustedHosts?: readonly string[];
 }
 
@@ -48,8 +53,6 @@ export const CURVE_KEY_SIZES: Record<KeyCurveName, number> = {
   "P-384": 384,
   "P-521": 521,
 };
-/** Sizes of symmetric (oct) keys. */
-export const OCT_KEY_SIZES = [128, 192, 256] as const;
 /**
  * Upper bound of `validityInMonths`. The REST spec only says `minimum: 0` and has no maximum; 0 is
  * meaningless (and would leave no room for `daysBeforeExpiry`), so 1 is the floor. 1200 (100 years)
@@ -65,6 +68,7 @@ const INPUT_KEYS = [
   "certificateName",
   "apiVersion",
   "restoreOnDelete",
+  "importExisting",
   "keyProperties",
   "secretProperties",
   "x509Properties",
@@ -327,7 +331,8 @@ function checkVaultBaseUrl(c: Checker, value: string, options: CheckOptions): st
     return undefined;
   }
   const host = url.hostname.toLowerCase();
-  const trusted = (options.trustedHosts ?? []).some((h) => h.toLowerCase() === host);
+  // `url.host` keeps a port that is not https's default, as the transport sees the vault.
+  const trusted = isTrustedVaultHost(url.host, options.trustedHosts ?? []);
   if (!trusted) {
     const label = host.endsWith("." + suffix) ? host.slice(0, -suffix.length - 1) : undefined;
     if (label === undefined || label.length === 0 || label.includes(".")) {
@@ -389,11 +394,19 @@ function checkVault(c: Checker, news: Record<string, unknown>, options: CheckOpt
 function checkKeyProperties(c: Checker, v: unknown): void {
   const P = "keyProperties";
   if (!c.object(P, v, GROUP_MEMBERS[P])) return;
+  if (v.keyType === "oct" || v.keyType === "oct-HSM") {
+    // In the REST enumeration, but symmetric: Key Vault cannot issue a certificate for it.
+    c.fail(
+      `${P}.keyType`,
+      `must be one of ${oneOf(KEY_TYPES)}: a certificate needs a key pair, and ${v.keyType} is a symmetric key; got ${describeValue(v.keyType)}`,
+    );
+    return;
+  }
   const keyType = c.oneOf<KeyType>(`${P}.keyType`, v.keyType, KEY_TYPES) ? (v.keyType as KeyType) : undefined;
   const curve = c.oneOf<KeyCurveName>(`${P}.keyCurveName`, v.keyCurveName, KEY_CURVE_NAMES)
     ? (v.keyCurveName as KeyCurveName)
     : undefined;
-  const family = keyType?.replace(/-HSM$/, "") as "RSA" | "EC" | "oct" | undefined;
+  const family = keyType?.replace(/-HSM$/, "") as "RSA" | "EC" | undefined;
   c.boolean(`${P}.exportable`, v.exportable);
   c.boolean(`${P}.reuseKey`, v.reuseKey);
 
@@ -403,7 +416,7 @@ function checkKeyProperties(c: Checker, v: unknown): void {
       `is required for EC keys (keyType ${keyType}): one of ${oneOf(KEY_CURVE_NAMES)}`,
     );
   }
-  if ((family === "RSA" || family === "oct") && isSet(v.keyCurveName) && !isUnknown(v.keyCurveName)) {
+  if (family === "RSA" && isSet(v.keyCurveName) && !isUnknown(v.keyCurveName)) {
     c.fail(
       `${P}.keyCurveName`,
       `is not allowed for ${family} keys (keyType ${keyType}): a curve applies only to EC keys; remove keyCurveName`,
@@ -428,17 +441,13 @@ function checkKeyProperties(c: Checker, v: unknown): void {
     } else if (![256, 384, 521].includes(size)) {
       c.fail(S, `must be one of 256, 384, 521 for EC keys; got ${size}`);
     }
-  } else if (family === "oct") {
-    if (!(OCT_KEY_SIZES as readonly number[]).includes(size)) {
-      c.fail(S, `must be one of ${oneOf(OCT_KEY_SIZES)} for oct keys; got ${size}`);
-    }
   } else if (!isSet(v.keyType) && !isSet(v.keyCurveName)) {
     // No key type here (an invalid or unknown one was reported or let through above).
-    const all = new Set<number>([...RSA_KEY_SIZES, 256, 384, 521, ...OCT_KEY_SIZES]);
+    const all = new Set<number>([...RSA_KEY_SIZES, 256, 384, 521]);
     if (!all.has(size)) {
       c.fail(
         S,
-        `must be one of ${oneOf(RSA_KEY_SIZES)} (RSA), 256, 384, 521 (EC) or ${oneOf(OCT_KEY_SIZES)} (oct); ` +
+        `must be one of ${oneOf(RSA_KEY_SIZES)} (RSA) or 256, 384, 521 (EC); ` +
           `keyType is not set here, so the size must also suit the key type the policy already has; got ${size}`,
       );
     }
@@ -486,6 +495,15 @@ function checkLifetimeActions(
 ): void {
   const P = "lifetimeActions";
   if (!c.list(P, v, "lifetime actions")) return;
+  if (v.length > 1) {
+    // The schema has a list, but Key Vault answers 400 BadParameter "At most one action is allowed"
+    // (Azure/azure-sdk-for-net#15633).
+    c.fail(
+      P,
+      `may hold at most one action (Key Vault refuses more: "At most one action is allowed"); got ${v.length}. ` +
+        'Keep one, such as [{ action: "AutoRenew", daysBeforeExpiry: 30 }], or [] for none',
+    );
+  }
   v.forEach((item, i) => {
     const A = `${P}[${i}]`;
     if (!isSet(item)) {
@@ -566,7 +584,7 @@ function withoutNulls(v: unknown): unknown {
  * Normalisation (all idempotent: checking the result again gives the same inputs and no failure):
  * `vaultBaseUrl` becomes the URL's origin (lower-case host, no trailing slash) or is computed from
  * `vaultName` with `options.vaultDnsSuffix` (the name is kept as well); `apiVersion` defaults to
- * 7.4 and `restoreOnDelete` to false; `null` members are dropped (null means "not managed"); keys
+ * 7.4, `restoreOnDelete` and `importExisting` to false; `null` members are dropped (null means "not managed"); keys
  * that are not inputs (the serialized provider, output names) are left out, Pulumi puts the
  * provider back itself.
  */
@@ -598,6 +616,7 @@ export function checkInputs(
 
   c.oneOf("apiVersion", news.apiVersion, KEY_VAULT_API_VERSIONS);
   c.boolean("restoreOnDelete", news.restoreOnDelete);
+  c.boolean("importExisting", news.importExisting);
 
   checkKeyProperties(c, news.keyProperties);
   if (c.object("secretProperties", news.secretProperties, GROUP_MEMBERS.secretProperties)) {
@@ -616,5 +635,6 @@ export function checkInputs(
   if (vaultBaseUrl !== undefined) inputs.vaultBaseUrl = vaultBaseUrl;
   if (!isSet(inputs.apiVersion)) inputs.apiVersion = DEFAULT_KEY_VAULT_API_VERSION;
   if (!isSet(inputs.restoreOnDelete)) inputs.restoreOnDelete = false;
+  if (!isSet(inputs.importExisting)) inputs.importExisting = false;
   return { inputs: inputs as unknown as KeyVaultCertificatePolicyInputs, failures: c.failures };
 }

@@ -139,6 +139,7 @@ describe("KeyVaultCertificatePolicy with restoreOnDelete", () => {
           vaultBaseUrl: azure.emu.vaults.demo,
           certificateName,
           restoreOnDelete: true,
+          importExisting: true,
           keyProperties: { keySize: 4096, reuseKey: true },
           x509Properties: { keyUsage: ["digitalSignature"], validityInMonths: 3 },
           lifetimeActions: [],
@@ -192,5 +193,83 @@ describe("KeyVaultCertificatePolicy with restoreOnDelete", () => {
       ...originals.green,
       issuer: { ...(originals.green.issuer as object), cert_transparency: false },
     });
+  });
+});
+
+describe("KeyVaultCertificatePolicy: two stacks, one policy", () => {
+  let first: EngineStack;
+  let second: EngineStack;
+  let importExisting = false;
+
+  beforeAll(async () => {
+    await azure.createKeyVaultCertificate("shared");
+    const vaultBaseUrl = azure.emu.vaults.demo;
+    first = await EngineStack.create({
+      program: async () => {
+        new KeyVaultCertificatePolicy("shared", {
+          vaultBaseUrl,
+          certificateName: "shared",
+          importExisting: true,
+          x509Properties: { validityInMonths: 6 },
+        });
+        return {};
+      },
+      config: azure.config,
+      env: azure.env,
+    });
+    await first.up();
+    second = await EngineStack.create({
+      program: async () => {
+        new KeyVaultCertificatePolicy("shared", {
+          vaultBaseUrl,
+          certificateName: "shared",
+          importExisting,
+          keyProperties: { keySize: 2048 },
+          x509Properties: { validityInMonths: 24 },
+        });
+        return {};
+      },
+      config: azure.config,
+      env: azure.env,
+    });
+  });
+  afterAll(async () => {
+    await second?.dispose();
+    await first?.dispose();
+  });
+
+  it("refuses a second stack's create over a policy it would change, naming what differs, and changes nothing", async () => {
+    const before = wirePolicy(azure, "shared");
+    expect((await second.preview()).changeSummary).toEqual({ create: 2 });
+    azure.clearLog();
+    const failure = second.up();
+    await expect(failure).rejects.toThrow(
+      /already has a policy, and a member this resource manages differs from it: x509Properties\.validityInMonths \(Key Vault: 6 → this resource: 24\)/,
+    );
+    await expect(failure).rejects.toThrow(
+      /set importExisting: true on this resource to take the policy over/,
+    );
+    expect(mutatingCalls(azure)).toEqual([]);
+    expect(wirePolicy(azure, "shared")).toEqual(before);
+    expect(await storedPolicies(second)).toEqual({});
+  });
+
+  it("takes the policy over once importExisting: true says so", async () => {
+    importExisting = true;
+    azure.clearLog();
+    await second.up();
+    expect(mutatingCalls(azure)).toEqual(["PATCH /certificates/shared/policy"]);
+    expect(wirePolicy(azure, "shared").x509_props).toMatchObject({ validity_months: 24 });
+  });
+
+  it("treats a later change of importExisting as an update that calls nothing, never a replace", async () => {
+    importExisting = false;
+    const pre = await second.preview();
+    expect(pre.changeSummary).toEqual({ same: 1, update: 1 });
+    azure.clearLog();
+    const up = await second.up();
+    expect(up.summary.resourceChanges).toEqual({ same: 1, update: 1 });
+    expect(mutatingCalls(azure)).toEqual([]);
+    expect((await storedPolicies(second)).shared.outputs.importExisting).toBe(false);
   });
 });

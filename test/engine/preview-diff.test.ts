@@ -24,6 +24,7 @@ beforeAll(async () => {
       const policy = new KeyVaultCertificatePolicy("gateway-policy", {
         vaultBaseUrl,
         certificateName: "gateway",
+        importExisting: true, // created above with Key Vault's default lifetime action
         x509Properties: { validityInMonths },
         lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry }],
       });

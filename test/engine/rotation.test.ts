@@ -22,6 +22,7 @@ beforeAll(async () => {
       const policy = new KeyVaultCertificatePolicy("edge-policy", {
         vaultBaseUrl,
         certificateName: "edge",
+        importExisting: true, // created above with Key Vault's default lifetime action
         lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry: 30 }],
       });
       const cert = new ApimCertificate("edge", {

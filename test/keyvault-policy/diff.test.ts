@@ -23,10 +23,7 @@ const base = checked({
     keyUsage: ["digitalSignature", "keyEncipherment"],
     validityInMonths: 12,
   },
-  lifetimeActions: [
-    { action: "EmailContacts", daysBeforeExpiry: 30 },
-    { action: "AutoRenew", lifetimePercentage: 80 },
-  ],
+  lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 30 }],
 });
 const olds: Raw = {
   ...base,
@@ -65,10 +62,12 @@ describe("KeyVaultCertificatePolicy diff: no change", () => {
     expect(diffInputs(olds, n).changes).toBe(false);
   });
 
-  it("takes a missing apiVersion or restoreOnDelete as their defaults", () => {
-    const { apiVersion: _a, restoreOnDelete: _r, ...bare } = base;
+  it("takes a missing apiVersion, restoreOnDelete or importExisting as their defaults", () => {
+    const { apiVersion: _a, restoreOnDelete: _r, importExisting: _i, ...bare } = base;
     expect(diffInputs(olds, bare).changes).toBe(false);
-    expect(diffInputs(bare, { ...bare, apiVersion: "7.4", restoreOnDelete: false }).changes).toBe(false);
+    expect(
+      diffInputs(bare, { ...bare, apiVersion: "7.4", restoreOnDelete: false, importExisting: false }).changes,
+    ).toBe(false);
   });
 
   it("sees no drift in a refreshed state built from Key Vault's answer with the managed view", () => {
@@ -109,8 +108,8 @@ describe("KeyVaultCertificatePolicy diff: updates", () => {
       ["x509Properties.subjectAlternativeNames.dnsNames"],
     ],
     [
-      "the order of lifetime actions",
-      (n) => (n.lifetimeActions = [...(n.lifetimeActions as Raw[])].reverse()),
+      "a lifetime action's type",
+      (n) => (n.lifetimeActions = [{ action: "AutoRenew", daysBeforeExpiry: 30 }]),
       ["lifetimeActions"],
     ],
     [
@@ -126,6 +125,11 @@ describe("KeyVaultCertificatePolicy diff: updates", () => {
       ["apiVersion"],
     ],
     ["restoreOnDelete (no Key Vault call)", (n) => (n.restoreOnDelete = true), ["restoreOnDelete"]],
+    [
+      "importExisting (no Key Vault call: it only matters at create; never a replace)",
+      (n) => (n.importExisting = true),
+      ["importExisting"],
+    ],
     [
       "the certificate name's case only (Key Vault names ignore case: the same certificate)",
       (n) => (n.certificateName = "UPDATECERT01"),

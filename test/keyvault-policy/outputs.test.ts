@@ -104,6 +104,7 @@ describe("KeyVaultCertificatePolicy outputs", () => {
       certificateName: "web",
       apiVersion: "7.5",
       restoreOnDelete: false,
+      importExisting: false,
       keyProperties: { keySize: 4096 },
       effectivePolicy: { keyProperties: { keyType: "RSA", keySize: 4096 } },
       originalPolicy: { keyProperties: { keySize: 2048 } },

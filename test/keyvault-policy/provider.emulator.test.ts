@@ -71,10 +71,11 @@ describe("KeyVaultCertificatePolicy provider: create", () => {
     expect(wire("adopt")).toEqual(before);
   });
 
-  it("sends one PATCH with only the members that differ", async () => {
+  it("with importExisting, takes the policy over with one PATCH that sets the members that differ", async () => {
     await newCertificate("set");
     const { outs } = await provider.create(
       inputs("set", {
+        importExisting: true,
         keyProperties: { keySize: 2048, reuseKey: true },
         x509Properties: { validityInMonths: 6 },
       }),
@@ -90,6 +91,50 @@ describe("KeyVaultCertificatePolicy provider: create", () => {
     });
     expect((outs as PolicyState).originalPolicy?.keyProperties?.reuseKey).toBe(false);
     expect((outs as PolicyState).effectivePolicy.keyProperties?.reuseKey).toBe(true);
+    expect(outs.importExisting).toBe(true);
+  });
+
+  it("refuses to take over a policy whose managed members differ without importExisting, naming them; changes nothing", async () => {
+    await newCertificate("taken");
+    const before = wire("taken");
+    const e = await failureOf(() =>
+      provider.create(
+        inputs("taken", {
+          keyProperties: { keySize: 2048, reuseKey: true },
+          x509Properties: { validityInMonths: 6 },
+          lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 10 }],
+        }),
+      ),
+    );
+    expect(e.message).toMatch(
+      /^Key Vault certificate "taken" in https:\/\/localhost:\d+ already has a policy, and members this resource manages differ from it: /,
+    );
+    expect(e.message).toContain(
+      "keyProperties.reuseKey (Key Vault: false → this resource: true), " +
+        "x509Properties.validityInMonths (Key Vault: 12 → this resource: 6), " +
+        'lifetimeActions (Key Vault: [{"action":"AutoRenew","lifetimePercentage":80}] → this resource: ' +
+        '[{"action":"EmailContacts","daysBeforeExpiry":10}])',
+    );
+    expect(e.message).toMatch(/set importExisting: true on this resource to take the policy over/);
+    expect(e.message).toMatch(/or change the inputs to match Key Vault's values/);
+    // keySize already matches: not named.
+    expect(e.message).not.toContain("keySize");
+    expect(calls()).toEqual(["GET /certificates/taken/policy 200"]);
+    expect(wire("taken")).toEqual(before);
+  });
+
+  it("adopts, without importExisting and without a PATCH, a policy that already has every managed value", async () => {
+    await newCertificate("matching");
+    const before = wire("matching");
+    await provider.create(
+      inputs("matching", {
+        keyProperties: { keyType: "RSA", keySize: 2048, reuseKey: false },
+        x509Properties: { subject: "cn=matching.contoso.com", validityInMonths: 12 },
+        lifetimeActions: [{ action: "AutoRenew", lifetimePercentage: 80 }],
+      }),
+    );
+    expect(calls()).toEqual(["GET /certificates/matching/policy 200", "GET /certificates/matching 200"]);
+    expect(wire("matching")).toEqual(before);
   });
 
   it("fails for a certificate that does not exist, saying to create it first, and sends no PATCH", async () => {
@@ -108,7 +153,10 @@ describe("KeyVaultCertificatePolicy provider: create", () => {
     // 12 months allow at most 324 days; check() cannot know the validity when it is not managed.
     const e = await failureOf(() =>
       provider.create(
-        inputs("refused", { lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry: 400 }] }),
+        inputs("refused", {
+          importExisting: true,
+          lifetimeActions: [{ action: "AutoRenew", daysBeforeExpiry: 400 }],
+        }),
       ),
     );
     expect(e.message).toMatch(/400 BadParameter: .*days_before_expiry/);
@@ -120,7 +168,7 @@ describe("KeyVaultCertificatePolicy provider: create", () => {
     const original = wire("partial");
     fx.emu.admin.addFault({ route: "kv.certificate.get", kind: "status", status: 403 });
     const e = await failureOf(() =>
-      provider.create(inputs("partial", { x509Properties: { validityInMonths: 3 } })),
+      provider.create(inputs("partial", { importExisting: true, x509Properties: { validityInMonths: 3 } })),
     );
     expect(e.message).toMatch(/the policy was set, but reading the certificate failed: .*403/);
     expect(e.id).toBe(`${vault}/certificates/partial/policy`);
@@ -135,7 +183,7 @@ describe("KeyVaultCertificatePolicy provider: create", () => {
 
 describe("KeyVaultCertificatePolicy provider: read, update, delete", () => {
   let state: PolicyState;
-  const managed = { x509Properties: { validityInMonths: 10 }, lifetimeActions: [] };
+  const managed = { importExisting: true, x509Properties: { validityInMonths: 10 }, lifetimeActions: [] };
 
   beforeAll(async () => {
     await newCertificate("life");
@@ -278,6 +326,25 @@ describe("KeyVaultCertificatePolicy provider: check", () => {
     expect(calls()).toEqual(["GET /certificates/check-denied 403"]);
   });
 
+  it("accepts a vault trusted as host:port, the form the transport documents and sends tokens to", async () => {
+    const hostPort = new URL(vault).host; // localhost:{port}
+    configureTransport(
+      fx.config({ "azure-certs:logLevel": "off", "azure-certs:trustedVaultHosts": hostPort }),
+      { env: {} },
+    );
+    try {
+      await newCertificate("check-port");
+      const checked = await provider.check({}, { vaultBaseUrl: vault, certificateName: "check-port" });
+      expect(checked.failures).toEqual([]);
+      // The transport trusts the same vault: a read goes through.
+      expect((await provider.read(`${vault}/certificates/check-port/policy`, {})).id).toBeDefined();
+      const other = await provider.check({}, { vaultBaseUrl: "https://localhost:1", certificateName: "x" });
+      expect(other.failures?.[0]?.reason).toMatch(/^vaultBaseUrl: must be a vault under vault\.azure\.net/);
+    } finally {
+      configureTransport(fx.config({ "azure-certs:logLevel": "off" }), { env: {} });
+    }
+  });
+
   it("makes no call for a replacement (another certificate) or when the inputs fail", async () => {
     fx.resetLog();
     const olds = inputs("check-a");
@@ -290,3 +357,77 @@ describe("KeyVaultCertificatePolicy provider: check", () => {
     expect(calls()).toEqual([]);
   });
 });
+
+// Key Vault does not publish how its policy PATCH treats members it is not sent; the provider must
+// leave the same policy under each reading the emulator plays (docs/style.md, habit 11).
+describe.each(["merge", "replace-groups", "replace"] as const)(
+  "KeyVaultCertificatePolicy provider under Key Vault's PATCH read as %s",
+  (semantics) => {
+    const name = `semantics-${semantics}`;
+    let original: ReturnType<typeof wire>;
+    let state: PolicyState;
+
+    beforeAll(async () => {
+      fx.emu.admin.setPolicyPatch(semantics);
+      await fx.transport().keyVault(vault, {
+        method: "POST",
+        path: `/certificates/${name}/create`,
+        apiVersion: "7.4",
+        body: {
+          policy: {
+            issuer: { name: "Self" },
+            x509_props: {
+              subject: `CN=${name}.contoso.com`,
+              sans: { dns_names: [`${name}.contoso.com`], emails: ["ops@contoso.com"] },
+              key_usage: ["digitalSignature", "keyEncipherment"],
+            },
+          },
+        },
+      });
+      original = wire(name);
+    });
+    afterAll(() => {
+      fx.emu.admin.setPolicyPatch("merge");
+    });
+
+    it("create sets one member and leaves every other member as it was", async () => {
+      state = (
+        await provider.create(
+          inputs(name, {
+            importExisting: true,
+            restoreOnDelete: true,
+            x509Properties: { validityInMonths: 6 },
+          }),
+        )
+      ).outs as PolicyState;
+      expect(wire(name)).toEqual({
+        ...original,
+        x509_props: { ...original.x509_props, validity_months: 6 },
+      });
+    });
+
+    it("update sets one SAN list and the key size, and leaves every other member as it was", async () => {
+      const news = inputs(name, {
+        importExisting: true,
+        restoreOnDelete: true,
+        keyProperties: { keySize: 4096 },
+        x509Properties: { validityInMonths: 6, subjectAlternativeNames: { dnsNames: ["b.contoso.com"] } },
+      });
+      state = (await provider.update("id", state, news)).outs as PolicyState;
+      expect(wire(name)).toEqual({
+        ...original,
+        key_props: { ...original.key_props, key_size: 4096 },
+        x509_props: {
+          ...original.x509_props,
+          validity_months: 6,
+          sans: { ...original.x509_props?.sans, dns_names: ["b.contoso.com"] },
+        },
+      });
+    });
+
+    it("restoreOnDelete puts the policy back as it was", async () => {
+      await provider.delete("id", state);
+      expect(wire(name)).toEqual(original);
+    });
+  },
+);

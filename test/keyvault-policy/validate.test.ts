@@ -24,14 +24,21 @@ describe("KeyVaultCertificatePolicy check: what passes", () => {
   it("accepts seed 003's policy and fills the defaults", () => {
     const { inputs, failures } = checkInputs({ ...where, ...fullPolicy });
     expect(failures).toEqual([]);
-    expect(inputs).toEqual({ ...where, ...fullPolicy, apiVersion: "7.4", restoreOnDelete: false });
+    expect(inputs).toEqual({
+      ...where,
+      ...fullPolicy,
+      apiVersion: "7.4",
+      restoreOnDelete: false,
+      importExisting: false,
+    });
   });
 
-  it("accepts a policy with every member set, EC keys, SANs, EKUs and both trigger kinds", () => {
+  it("accepts a policy with every member set, EC keys, SANs, EKUs and a lifetime action", () => {
     expect(
       failuresOf({
         apiVersion: "7.6",
         restoreOnDelete: true,
+        importExisting: true,
         keyProperties: {
           keyType: "EC-HSM",
           keyCurveName: "P-384",
@@ -51,10 +58,7 @@ describe("KeyVaultCertificatePolicy check: what passes", () => {
           keyUsage: ["digitalSignature", "keyEncipherment"],
           validityInMonths: 12,
         },
-        lifetimeActions: [
-          { action: "EmailContacts", daysBeforeExpiry: 30 },
-          { action: "AutoRenew", lifetimePercentage: 80 },
-        ],
+        lifetimeActions: [{ action: "EmailContacts", daysBeforeExpiry: 30 }],
         issuer: { name: "DigiCert", certificateType: "OV-SSL", certificateTransparency: true },
         attributes: { enabled: false },
       }),
@@ -85,7 +89,7 @@ describe("KeyVaultCertificatePolicy check: what passes", () => {
         keyUsage: [UNKNOWN],
         validityInMonths: UNKNOWN,
       },
-      lifetimeActions: [{ action: UNKNOWN, daysBeforeExpiry: 5000 }, UNKNOWN],
+      lifetimeActions: [{ action: UNKNOWN, daysBeforeExpiry: 5000 }],
       issuer: { name: UNKNOWN },
       attributes: UNKNOWN,
     });
@@ -137,6 +141,24 @@ describe("KeyVaultCertificatePolicy check: where the policy lives", () => {
     );
     expect(failures).toEqual([]);
     expect(inputs.vaultBaseUrl).toBe("https://localhost:8443");
+  });
+
+  it("accepts a trusted host given as host:port (the documented form) on that port only, as the transport does", () => {
+    const options = { vaultDnsSuffix: "vault.azure.net", trustedHosts: ["localhost:9444"] };
+    const { inputs, failures } = checkInputs(
+      { vaultBaseUrl: "https://localhost:9444", certificateName: "c" },
+      options,
+    );
+    expect(failures).toEqual([]);
+    expect(inputs.vaultBaseUrl).toBe("https://localhost:9444");
+    expect(
+      checkInputs({ vaultBaseUrl: "https://localhost:9445", certificateName: "c" }, options).failures,
+    ).toEqual([
+      {
+        property: "vaultBaseUrl",
+        reason: expect.stringMatching(/^must be a vault under vault\.azure\.net .*got host "localhost"/),
+      },
+    ]);
   });
 
   it.each<[string, Record<string, unknown>, string, string]>([
@@ -288,6 +310,14 @@ describe("KeyVaultCertificatePolicy check: settings", () => {
     ]);
   });
 
+  it("wants importExisting as a boolean, false when not set", () => {
+    expect(failuresOf({ importExisting: "true" })).toEqual([
+      { property: "importExisting", reason: 'must be a boolean (true or false); got a string ("true")' },
+    ]);
+    expect(checkInputs({ ...where }).inputs.importExisting).toBe(false);
+    expect(checkInputs({ ...where, importExisting: true }).inputs.importExisting).toBe(true);
+  });
+
   it("names an input that does not exist, with a suggestion when one is close", () => {
     expect(failuresOf({ keyProperty: {}, colour: "blue" })).toEqual([
       {
@@ -298,8 +328,8 @@ describe("KeyVaultCertificatePolicy check: settings", () => {
         property: "colour",
         reason:
           "is not an input of KeyVaultCertificatePolicy; its inputs are vaultBaseUrl, vaultName, certificateName, " +
-          "apiVersion, restoreOnDelete, keyProperties, secretProperties, x509Properties, lifetimeActions, issuer, " +
-          "attributes",
+          "apiVersion, restoreOnDelete, importExisting, keyProperties, secretProperties, x509Properties, " +
+          "lifetimeActions, issuer, attributes",
       },
     ]);
   });
@@ -330,6 +360,7 @@ describe("KeyVaultCertificatePolicy check: settings", () => {
       ...where,
       apiVersion: "7.4",
       restoreOnDelete: false,
+      importExisting: false,
       keyProperties: { exportable: true },
     });
   });
@@ -341,7 +372,7 @@ describe("KeyVaultCertificatePolicy check: key properties", () => {
       "an unknown key type, with the right spelling suggested",
       { keyType: "rsa" },
       "keyProperties.keyType",
-      'must be one of EC, EC-HSM, RSA, RSA-HSM, oct, oct-HSM; got "rsa" (did you mean RSA?)',
+      'must be one of EC, EC-HSM, RSA, RSA-HSM; got "rsa" (did you mean RSA?)',
     ],
     [
       "an RSA size Key Vault does not issue",
@@ -371,7 +402,7 @@ describe("KeyVaultCertificatePolicy check: key properties", () => {
       "a size without a key type that suits no key type",
       { keySize: 1000 },
       "keyProperties.keySize",
-      "must be one of 2048, 3072, 4096 (RSA), 256, 384, 521 (EC) or 128, 192, 256 (oct); keyType is not set " +
+      "must be one of 2048, 3072, 4096 (RSA) or 256, 384, 521 (EC); keyType is not set " +
         "here, so the size must also suit the key type the policy already has; got 1000",
     ],
     [
@@ -387,10 +418,16 @@ describe("KeyVaultCertificatePolicy check: key properties", () => {
       "is not allowed for RSA keys (keyType RSA): a curve applies only to EC keys; remove keyCurveName",
     ],
     [
-      "a curve with an oct-HSM key",
+      "an oct key (symmetric: no certificate can have one)",
+      { keyType: "oct", keySize: 256 },
+      "keyProperties.keyType",
+      'must be one of EC, EC-HSM, RSA, RSA-HSM: a certificate needs a key pair, and oct is a symmetric key; got "oct"',
+    ],
+    [
+      "an oct-HSM key, with a curve",
       { keyType: "oct-HSM", keyCurveName: "P-256" },
-      "keyProperties.keyCurveName",
-      "is not allowed for oct keys (keyType oct-HSM): a curve applies only to EC keys; remove keyCurveName",
+      "keyProperties.keyType",
+      'must be one of EC, EC-HSM, RSA, RSA-HSM: a certificate needs a key pair, and oct-HSM is a symmetric key; got "oct-HSM"',
     ],
     [
       "an unknown curve",
@@ -409,12 +446,6 @@ describe("KeyVaultCertificatePolicy check: key properties", () => {
       { keyType: "EC", keyCurveName: UNKNOWN, keySize: 2048 },
       "keyProperties.keySize",
       "must be one of 256, 384, 521 for EC keys; got 2048",
-    ],
-    [
-      "an oct size",
-      { keyType: "oct", keySize: 512 },
-      "keyProperties.keySize",
-      "must be one of 128, 192, 256 for oct keys; got 512",
     ],
     [
       "exportable as a string",
@@ -450,7 +481,7 @@ describe("KeyVaultCertificatePolicy check: key properties", () => {
     [{ keyType: "EC", keyCurveName: "P-521" }],
     [{ keySize: 4096 }],
     [{ keyCurveName: "P-384" }],
-    [{ keyType: "oct-HSM", keySize: 256 }],
+    [{ keyType: "RSA-HSM", keySize: 4096 }],
   ])("accepts %j", (keyProperties) => {
     expect(failuresOf({ keyProperties })).toEqual([]);
   });
@@ -459,7 +490,7 @@ describe("KeyVaultCertificatePolicy check: key properties", () => {
     expect(failuresOf({ keyProperties: { keyType: "rsa", keySize: 1024 } })).toEqual([
       {
         property: "keyProperties.keyType",
-        reason: 'must be one of EC, EC-HSM, RSA, RSA-HSM, oct, oct-HSM; got "rsa" (did you mean RSA?)',
+        reason: 'must be one of EC, EC-HSM, RSA, RSA-HSM; got "rsa" (did you mean RSA?)',
       },
     ]);
   });
@@ -743,6 +774,36 @@ describe("KeyVaultCertificatePolicy check: lifetime actions", () => {
     ]);
   });
 
+  // Lists of two show that each element is checked too, next to the count Key Vault refuses.
+  const twoActions = {
+    property: "lifetimeActions",
+    reason:
+      'may hold at most one action (Key Vault refuses more: "At most one action is allowed"); got 2. ' +
+      'Keep one, such as [{ action: "AutoRenew", daysBeforeExpiry: 30 }], or [] for none',
+  };
+
+  it("refuses more than one lifetime action, naming lifetimeActions, as Key Vault does", () => {
+    expect(
+      failuresOf({
+        lifetimeActions: [
+          { action: "EmailContacts", daysBeforeExpiry: 30 },
+          { action: "AutoRenew", lifetimePercentage: 80 },
+        ],
+      }),
+    ).toEqual([
+      {
+        property: "lifetimeActions",
+        reason:
+          'may hold at most one action (Key Vault refuses more: "At most one action is allowed"); got 2. ' +
+          'Keep one, such as [{ action: "AutoRenew", daysBeforeExpiry: 30 }], or [] for none',
+      },
+    ]);
+    // Still refused when an element is not known yet: the count is.
+    expect(failuresOf({ lifetimeActions: [UNKNOWN, UNKNOWN] }).map((f) => f.property)).toEqual([
+      "lifetimeActions",
+    ]);
+  });
+
   it("wants exactly one trigger per action", () => {
     expect(
       actions([
@@ -750,6 +811,7 @@ describe("KeyVaultCertificatePolicy check: lifetime actions", () => {
         { action: "EmailContacts" },
       ]),
     ).toEqual([
+      twoActions,
       {
         property: "lifetimeActions[0]",
         reason: "must set exactly one trigger, lifetimePercentage or daysBeforeExpiry; got both",
@@ -763,6 +825,7 @@ describe("KeyVaultCertificatePolicy check: lifetime actions", () => {
 
   it("wants an action, one of the two", () => {
     expect(actions([{ lifetimePercentage: 80 }, { action: "Renew", lifetimePercentage: 80 }])).toEqual([
+      twoActions,
       { property: "lifetimeActions[0].action", reason: "is required: one of AutoRenew, EmailContacts" },
       {
         property: "lifetimeActions[1].action",
@@ -782,6 +845,7 @@ describe("KeyVaultCertificatePolicy check: lifetime actions", () => {
       { property: "lifetimeActions", reason: "must be a list of lifetime actions; got an object" },
     ]);
     expect(actions([null, { action: "AutoRenew", percentage: 80 }])).toEqual([
+      twoActions,
       {
         property: "lifetimeActions[0]",
         reason: 'must be a lifetime action such as { action: "AutoRenew", lifetimePercentage: 80 }; got null',
