@@ -26,8 +26,9 @@ export interface FaultSpec {
    * - "delay": wait `delayMs`, then serve the request normally.
    * - "lose-answer": serve the request (its change is made), then destroy the connection instead
    *   of answering: the client cannot tell whether it was applied.
+   * - "slow-answer": serve the request (its change is made), then wait `delayMs` before answering.
    */
-  kind: "status" | "reset" | "delay" | "lose-answer";
+  kind: "status" | "reset" | "delay" | "lose-answer" | "slow-answer";
   status?: number;
   /** Sent as `Retry-After` (seconds). */
   retryAfterSeconds?: number;
@@ -68,14 +69,14 @@ export function checkFaultSpec(spec: unknown): FaultSpec {
   };
   if (typeof spec !== "object" || spec === null) fail("a fault must be a JSON object");
   const s = spec as FaultSpec;
-  if (!["status", "reset", "delay", "lose-answer"].includes(s.kind))
-    fail("fault kind must be 'status', 'reset', 'delay' or 'lose-answer'");
+  if (!["status", "reset", "delay", "lose-answer", "slow-answer"].includes(s.kind))
+    fail("fault kind must be 'status', 'reset', 'delay', 'lose-answer' or 'slow-answer'");
   if (s.times !== undefined && (!Number.isInteger(s.times) || s.times < 1))
     fail("times must be an integer >= 1");
   if (s.status !== undefined && (!Number.isInteger(s.status) || s.status < 100 || s.status > 599))
     fail("status must be an HTTP status code from 100 to 599");
-  if (s.kind === "delay" && (typeof s.delayMs !== "number" || s.delayMs < 0))
-    fail("a delay fault needs delayMs >= 0");
+  if ((s.kind === "delay" || s.kind === "slow-answer") && (typeof s.delayMs !== "number" || s.delayMs < 0))
+    fail(`a ${s.kind} fault needs delayMs >= 0`);
   if (s.path !== undefined) {
     try {
       new RegExp(s.path, "i");

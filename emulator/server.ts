@@ -269,7 +269,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return;
       }
       if (fault.kind === "delay") await delay(fault.delayMs ?? 0);
-      else if (fault.kind !== "lose-answer") reply = faultReply(surface, fault);
+      else if (fault.kind !== "lose-answer" && fault.kind !== "slow-answer")
+        reply = faultReply(surface, fault);
     }
     if (stopped) {
       req.socket.destroy();
@@ -293,6 +294,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (fault?.kind === "lose-answer") {
       req.socket.destroy();
       return;
+    }
+    if (fault?.kind === "slow-answer") {
+      await delay(fault.delayMs ?? 0);
+      if (stopped) {
+        req.socket.destroy();
+        return;
+      }
     }
     sendReply(res, method, reply);
   };

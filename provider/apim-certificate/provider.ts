@@ -5,7 +5,7 @@
  *
  * | operation | status | meaning |
  * |---|---|---|
- * | create: GET first | 200 | exists: adopt it if `importExisting` and it matches, else refuse |
+ * | create: GET first | 200 | exists: adopt it if `importExisting` (or, identical, with `PULUMI_AZURE_CERTS_ADOPT_IDENTICAL`) and it matches, else refuse saying how |
  * | create: GET first | 404 | free: PUT |
  * | update with no ETag in state: GET first | 200, another certificate | changed elsewhere: fail, run `pulumi refresh` |
  * | update: PUT with If-Match (the stored ETag, or the one just read) | 412, then GET holds what was sent | our own write whose answer was lost: done |
@@ -87,20 +87,26 @@ export async function create(inputs: ApimCertificateInputs): Promise<pulumi.dyna
   return { id: outs.resourceId, outs };
 }
 
-/** Takes over an existing certificate when asked to and when it matches; refuses otherwise. */
+/**
+ * The environment variable that, for the `pulumi up` it is set on, lets a create adopt an existing
+ * certificate that is identical to what it would upload (same thumbprint, or same Key Vault
+ * secret): the recovery after an interrupted deployment, whose creates reached Azure but not state.
+ * An environment variable rather than stack configuration so that it lasts one command.
+ */
+export const ADOPT_IDENTICAL_ENV = "PULUMI_AZURE_CERTS_ADOPT_IDENTICAL";
+
+const adoptIdenticalRequested = () => /^(1|true|yes)$/i.test(process.env[ADOPT_IDENTICAL_ENV] ?? "");
+
+/**
+ * Takes over an existing certificate when asked to (`importExisting`, or `ADOPT_IDENTICAL_ENV`
+ * for an identical one) and when it matches; refuses otherwise, saying how to adopt it.
+ */
 function adopt(
   existing: AzureResponse<CertificateContract>,
   inputs: ApimCertificateInputs,
   path: string,
 ): ApimCertificateOutputs {
   const where = describe(inputs);
-  if (!inputs.importExisting) {
-    throw new Error(
-      `${where} already exists. It is not adopted silently: to manage it, set importExisting: true on this ` +
-        `resource (pulumi import does not work for dynamic resources), or choose another certificateId. ` +
-        `Its id is ${path}.`,
-    );
-  }
   const outs = outputsOf(existing, inputs);
   const kv = existing.data.properties.keyVault;
   const mismatch = inputs.keyVault
@@ -112,6 +118,24 @@ function adopt(
       : outs.thumbprint !== inputs.thumbprint
         ? `it has thumbprint ${outs.thumbprint}, the PFX in data has ${inputs.thumbprint}`
         : undefined;
+  if (!inputs.importExisting) {
+    if (!mismatch && adoptIdenticalRequested()) return outs;
+    if (!mismatch) {
+      throw new Error(
+        `${where} already exists and holds exactly this resource's certificate ` +
+          `(${inputs.keyVault ? `Key Vault secret ${inputs.keyVault.secretIdentifier}` : `thumbprint ${outs.thumbprint}`}). ` +
+          "It is not adopted silently. If an interrupted `pulumi up` of this stack created it (the likely case), run " +
+          `\`pulumi refresh --clear-pending-creates --yes\` and then \`${ADOPT_IDENTICAL_ENV}=true pulumi up\` once: ` +
+          "that takes over every certificate identical to its resource. To manage a certificate made elsewhere, set " +
+          `importExisting: true on this resource; if another stack manages it, choose another certificateId. Its id is ${path}.`,
+      );
+    }
+    throw new Error(
+      `${where} already exists. It is not adopted silently: to manage it, set importExisting: true on this ` +
+        `resource (pulumi import does not work for dynamic resources), or choose another certificateId. ` +
+        `Its id is ${path}.`,
+    );
+  }
   if (mismatch) {
     throw new Error(
       `${where} exists but differs from this resource's inputs: ${mismatch}. importExisting adopts a ` +

@@ -225,7 +225,7 @@ describe("ApimCertificate and certificates that exist already", () => {
   it("refuses to adopt it silently, and says how to import it", async () => {
     azure.clearLog();
     await expect(stack.up()).rejects.toThrow(
-      /already exists\. It is not adopted silently: to manage it, set importExisting: true/,
+      /already exists and holds exactly this resource's certificate \(thumbprint [0-9A-F]{40}\)\. It is not adopted silently\. If an interrupted `pulumi up` .*PULUMI_AZURE_CERTS_ADOPT_IDENTICAL=true pulumi up.* set importExisting: true on this resource/s,
     );
     expect(azure.requests().filter((r) => r.method === "PUT")).toEqual([]);
   });
