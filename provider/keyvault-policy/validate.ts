@@ -2,6 +2,7 @@
 // names the property path as the user wrote it (`lifetimeActions[0].daysBeforeExpiry`) and says what
 // is allowed. Values still unknown during a preview are let through, and so are the checks that
 // depend on them.
+import { closest } from "../dynamic/closest";
 import { isUnknown, UNKNOWN, type CheckFailure } from "../dynamic/unknown";
 import { isTrustedVaultHost } from "../transport";
 import { getPath, isRecord, isSet } from "./members";
@@ -104,37 +105,6 @@ function describeValue(v: unknown, withKind = false): string {
 }
 
 const oneOf = (values: readonly (string | number)[]) => values.join(", ");
-
-function closest(value: string, candidates: readonly string[]): string | undefined {
-  const lower = value.toLowerCase();
-  const exact = candidates.find((c) => c.toLowerCase() === lower);
-  if (exact) return exact;
-  // Short values (versions such as 7.3) are too close to everything to suggest anything.
-  if (lower.length < 4) return undefined;
-  const prefix = candidates.find(
-    (c) => c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase()),
-  );
-  if (prefix) return prefix;
-  const near = candidates
-    .map((c) => ({ c, d: editDistance(lower, c.toLowerCase()) }))
-    .filter((x) => x.d <= (lower.length >= 8 ? 3 : 2))
-    .sort((x, y) => x.d - y.d);
-  return near[0]?.c;
-}
-
-function editDistance(x: string, y: string): number {
-  const row = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= y.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (x[i - 1] === y[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[y.length];
-}
 
 // ---------------------------------------------------------------------------------------------
 // The checker: type checks that record a failure and say whether further checks make sense.
