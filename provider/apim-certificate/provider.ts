@@ -26,6 +26,7 @@ import {
   type AzureResponse,
 } from "../transport";
 import { checkResult } from "../dynamic/check-result";
+import { guardProvider } from "../dynamic/guard";
 import { diffApim, fetched, sameClientId, sameSecretIdentifier, sourceChanges } from "./diff";
 import { certificatePath, keyVaultFailure, parseCertificateArmId, toOutputs, toWireBody } from "./mappers";
 import type { ApimCertificateInputs, ApimCertificateOutputs, CertificateContract } from "./types";
@@ -332,3 +333,6 @@ async function remove(id: string, props: ApimCertificateOutputs): Promise<void> 
   }
 }
 export { remove as delete };
+
+// Last: every exported method fails with its message alone (see ../dynamic/guard.ts).
+guardProvider(module.exports);
