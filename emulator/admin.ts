@@ -278,6 +278,14 @@ export class EmulatorAdmin {
     this.host.apim.setAsyncOperations(settings);
   }
 
+  /**
+   * Makes the next `times` ARM requests (default 1) whose token lacks the authentication context
+   * `value` (default "c1") answer 401 `insufficient_claims` with a claims challenge; `times: 0` ends it.
+   */
+  requireArmClaims(settings: { value?: string; times?: number } = {}): void {
+    this.host.apim.requireClaims(settings);
+  }
+
   /** Makes an APIM service not exist (404 ParentResourceNotFound) or exist again. */
   setApimServiceExists(ref: ApimServiceRef, exists: boolean): void {
     this.host.apim.setServiceExists(ref, exists);
@@ -323,6 +331,15 @@ export function adminRoutes(admin: EmulatorAdmin, host: AdminHost): Route[] {
   return [
     route("info", "GET", "", () => ok(host.info())),
     route("faults.list", "GET", "/faults", () => ok({ value: admin.listFaults() })),
+    route("arm.claims", "POST", "/arm/claims-challenges", (c) => {
+      const b = json(c.body);
+      if (b.value !== undefined && typeof b.value !== "string")
+        throw new AdminError(400, "value must be a string");
+      if (b.times !== undefined && (typeof b.times !== "number" || !Number.isInteger(b.times) || b.times < 0))
+        throw new AdminError(400, "times must be an integer >= 0");
+      admin.requireArmClaims({ value: b.value as string | undefined, times: b.times as number | undefined });
+      return { status: 204 };
+    }),
     route("faults.add", "POST", "/faults", (c) => ok(admin.addFault(checkFaultSpec(json(c.body))), 201)),
     route("faults.clear", "DELETE", "/faults", () => (admin.clearFaults(), { status: 204 })),
     route("faults.remove", "DELETE", "/faults/([^/]+)", (c) =>

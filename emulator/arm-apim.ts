@@ -307,6 +307,23 @@ export class ApimEmulator {
     };
   }
 
+  /** A pending claims demand (see {@link requireClaims}). */
+  private claimsDemand?: { value: string; remaining: number };
+
+  /**
+   * Makes the next `times` requests whose token lacks the authentication context `value` (the
+   * `acrs` claim; default "c1") answer 401 with a claims challenge, as ARM does under continuous
+   * access evaluation or a Conditional Access authentication context:
+   * `WWW-Authenticate: Bearer ..., error="insufficient_claims", claims="<base64 of
+   * {"access_token":{"acrs":{"essential":true,"value":"c1"}}}>"`. Entra issues a token with
+   * `acrs` when a token request carries those claims. Requests whose token has it pass and do not
+   * count; `times: 0` ends the demand.
+   */
+  requireClaims(settings: { value?: string; times?: number }): void {
+    const remaining = settings.times ?? 1;
+    this.claimsDemand = remaining > 0 ? { value: settings.value ?? "c1", remaining } : undefined;
+  }
+
   /** ARM's 401 answers; `undefined` when the token is acceptable. */
   private authorize(ctx: RequestContext): Reply | undefined {
     const fail = (code: string, message: string, description: string): Reply =>
@@ -359,6 +376,23 @@ export class ApimEmulator {
         `The access token has been obtained for wrong audience or resource '${check.claims.aud}'. It should exactly match with one of the allowed audiences ${ARM_AUDIENCES.map((a) => `'${a}'`).join(",")}.`,
         "The access token is invalid.",
       );
+    const demand = this.claimsDemand;
+    const acrs = check.claims.acrs;
+    if (demand && !(Array.isArray(acrs) && acrs.includes(demand.value))) {
+      if (--demand.remaining <= 0) this.claimsDemand = undefined;
+      const claims = Buffer.from(
+        JSON.stringify({ access_token: { acrs: { essential: true, value: demand.value } } }),
+      ).toString("base64");
+      return armError(
+        401,
+        "InvalidAuthenticationToken",
+        "Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenCreatedWithOutdatedPolicies",
+        undefined,
+        {
+          "www-authenticate": `Bearer authorization_uri="${this.deps.authorityHost}/${this.deps.entra.tenantId}", error="insufficient_claims", claims="${claims}"`,
+        },
+      );
+    }
     return undefined;
   }
 
@@ -709,5 +743,6 @@ export class ApimEmulator {
     this.absent.clear();
     this.operations.clear();
     this.asyncSettings = {};
+    this.claimsDemand = undefined;
   }
 }

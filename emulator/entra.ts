@@ -117,6 +117,36 @@ function stableGuid(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * What a token request's `claims` parameter (OpenID Connect claims request, as MSAL sends a claims
+ * challenge and client capabilities) puts into the token: the authentication context asked for
+ * (`access_token.acrs.value`/`values` → `acrs`) and the client capabilities (`access_token.xms_cc.values`
+ * → `xms_cc`). Anything else, and a parameter that is not JSON, adds nothing: the emulator does not
+ * evaluate Conditional Access.
+ */
+function requestedClaims(parameter: string | null): Record<string, unknown> {
+  if (!parameter) return {};
+  let request: unknown;
+  try {
+    request = JSON.parse(parameter);
+  } catch {
+    return {};
+  }
+  const access = (request as { access_token?: Record<string, { value?: unknown; values?: unknown }> })
+    ?.access_token;
+  if (typeof access !== "object" || access === null) return {};
+  const values = (c: { value?: unknown; values?: unknown } | undefined): string[] =>
+    [c?.value, ...(Array.isArray(c?.values) ? c.values : [])].filter(
+      (v): v is string => typeof v === "string",
+    );
+  const out: Record<string, unknown> = {};
+  const acrs = values(access.acrs);
+  if (acrs.length > 0) out.acrs = acrs;
+  const capabilities = values(access.xms_cc);
+  if (capabilities.length > 0) out.xms_cc = capabilities;
+  return out;
+}
+
 /** The emulated identity provider of one tenant. */
 export class EntraIdentity {
   readonly tenantId: string;
@@ -198,6 +228,8 @@ export class EntraIdentity {
     clientId?: string;
     lifetimeSeconds?: number;
     azpacr?: string;
+    /** Claims to add, e.g. `acrs` and `xms_cc` from a token request's `claims` (see `requestedClaims`). */
+    extraClaims?: Record<string, unknown>;
   }): string {
     const now = nowSeconds();
     const lifetime = opts.lifetimeSeconds ?? this.options.tokenLifetimeSeconds;
@@ -218,6 +250,7 @@ export class EntraIdentity {
       ver: "2.0",
       idtyp: "app",
       uti: crypto.randomBytes(16).toString("base64url"),
+      ...(opts.extraClaims ?? {}),
     };
     const signingInput = `${b64url({ typ: "JWT", alg: "RS256", kid: this.kid, x5t: this.kid })}.${b64url(claims)}`;
     const sig = crypto.sign("sha256", Buffer.from(signingInput), this.key).toString("base64url");
@@ -470,7 +503,12 @@ export class EntraIdentity {
         token_type: "Bearer",
         expires_in: lifetime,
         ext_expires_in: lifetime,
-        access_token: this.issueToken({ audience, clientId: client.clientId, azpacr }),
+        access_token: this.issueToken({
+          audience,
+          clientId: client.clientId,
+          azpacr,
+          extraClaims: requestedClaims(form.get("claims")),
+        }),
       },
     };
   }

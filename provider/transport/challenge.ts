@@ -39,6 +39,32 @@ export function parseChallenge(header: string | undefined): KeyVaultChallenge | 
   return { scope, tenantId: tenantFromAuthority(authorization), authorization };
 }
 
+/**
+ * A claims challenge (continuous access evaluation, Conditional Access authentication context):
+ * `Bearer error="insufficient_claims", claims="<base64 JSON>"`, as @azure/core-rest-pipeline's
+ * bearer token policy reads it. `{ claims }` holds the decoded JSON to pass to `getToken`;
+ * `{ invalid: true }` when the claims do not decode to a JSON object (not followed, like the SDK);
+ * `undefined` when the header is no claims challenge.
+ */
+export function parseClaimsChallenge(
+  header: string | undefined,
+): { claims: string } | { invalid: true } | undefined {
+  if (!header) return undefined;
+  const params = bearerParams(header);
+  const encoded = params?.get("claims");
+  if (!params || params.get("error")?.toLowerCase() !== "insufficient_claims" || !encoded) return undefined;
+  // Azure sends standard base64; base64url is accepted too.
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(encoded)) return { invalid: true };
+  const claims = Buffer.from(encoded, "base64").toString("utf8");
+  try {
+    const parsed: unknown = JSON.parse(claims);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { invalid: true };
+  } catch {
+    return { invalid: true };
+  }
+  return { claims };
+}
+
 /** The parameters of the first `Bearer` challenge of a header, names lower-cased. */
 function bearerParams(header: string): Map<string, string> | undefined {
   // auth-param = token "=" ( token / quoted-string ), separated by commas; a new scheme starts with

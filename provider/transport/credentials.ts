@@ -3,6 +3,7 @@
  * credential is first needed, inside the provider process: it cannot be serialized into a dynamic
  * provider, and the program side never needs it.
  */
+import { AsyncLocalStorage } from "async_hooks";
 import type { TokenCredential, TokenCredentialOptions } from "@azure/identity";
 import { requestIdToken } from "./oidc-request";
 import type { CredentialSettings, TransportSettings } from "./settings";
@@ -151,10 +152,35 @@ export function requestTimeoutPolicy(timeoutMs: number): AdditionalPolicy {
       name: "pulumiAzureCertsRequestTimeout",
       sendRequest(request, next) {
         if (!(request.timeout > 0)) request.timeout = timeoutMs;
+        // Per retry: every HTTP request the pipeline sends for the token, its own retries included.
+        if (/\/token$/i.test(new URL(request.url).pathname)) {
+          const count = tokenRequestCount.getStore();
+          if (count) count.requests++;
+        }
         return next(request);
       },
     },
   };
+}
+
+/** What one `getToken` call sent, counted by {@link requestTimeoutPolicy}. */
+export interface TokenRequestCount {
+  /** HTTP requests to a token endpoint (`.../token`), the pipeline's retries included. */
+  requests: number;
+}
+
+/**
+ * The count of the `getToken` call running in this async context. @azure/identity's pipeline
+ * retries answers (5xx, 429, 408) inside one `getToken`, invisibly to its caller; the policy above
+ * runs in that call's async context (MSAL and the pipeline only chain promises), so it can count
+ * them for the message that reports the failure. Credentials that replace `additionalPolicies`
+ * (managed identity) are not counted: the count stays 0.
+ */
+const tokenRequestCount = new AsyncLocalStorage<TokenRequestCount>();
+
+/** Runs `fn` (a `getToken` call) with a fresh {@link TokenRequestCount} that it fills in. */
+export function countingTokenRequests<T>(count: TokenRequestCount, fn: () => Promise<T>): Promise<T> {
+  return tokenRequestCount.run(count, fn);
 }
 
 /** Creates the credential. Called once per transport, at the first token request. */

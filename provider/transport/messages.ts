@@ -27,6 +27,8 @@ export interface FailureFacts {
   resource?: string;
   /** `true` when a Key Vault 401 carried no usable challenge. */
   noChallenge?: boolean;
+  /** `true` when a 401 asked for claims again after a token with the claims it asked for was sent. */
+  claimsRefused?: boolean;
 }
 
 /** The message for a final error status (retries not exhausted, or a status never retried). */
@@ -104,6 +106,12 @@ export function authenticationMessage(opts: {
   detail: string;
   /** `detail` already says what to check (this package's own error): no generic advice. */
   explained?: boolean;
+  /**
+   * HTTP requests made for this token, @azure/identity's own retries included (the transport does
+   * not retry a token request that was answered), and the time they took.
+   */
+  attempts?: number;
+  elapsedMs?: number;
 }): string {
   if (opts.explained)
     return (
@@ -143,6 +151,17 @@ export function authenticationMessage(opts: {
       "No configured credential worked: set azure-native:clientId / clientSecret / tenantId (or ARM_* / AZURE_* " +
       "variables), use workload identity or a managed identity, or run `az login`.",
   };
+  const tries =
+    opts.attempts !== undefined && opts.attempts > 1
+      ? ` after ${plural(opts.attempts, "attempt")} over ${seconds(opts.elapsedMs ?? 0)}: 1 token request by the ` +
+        `transport, retried ${plural(opts.attempts - 1, "time")} by @azure/identity`
+      : "";
+  const unavailable =
+    opts.status !== undefined && (opts.status >= 500 || opts.status === 429 || opts.status === 408)
+      ? `${capitalize(answerer)} is failing or unavailable: run the command again later. If it keeps failing, ` +
+        "check the Azure status page and that azure-certs:authorityHost (or AZURE_AUTHORITY_HOST) and " +
+        "azure-native:environment name your cloud."
+      : undefined;
   const otherTenant = /AdditionallyAllowedTenants/i.test(said)
     ? `The vault asked for a token from tenant ${opts.tenantId ?? "(unknown)"}, which this identity is not ` +
       "configured for: if that is intended, add the tenant to azure-native:auxiliaryTenantIds (or " +
@@ -150,8 +169,9 @@ export function authenticationMessage(opts: {
     : "";
   return (
     `Could not get an access token for ${opts.scope}${opts.tenantId ? ` in tenant ${opts.tenantId}` : ""} ` +
-    `with ${opts.identity}${opts.status ? ` (${answerer} answered ${opts.status})` : ""}: ${firstLines(aadsts ?? said)} ` +
-    `${otherTenant || advice[opts.credentialKind]} Also check that azure-native:environment names the right cloud.`
+    `with ${opts.identity}${opts.status ? ` (${answerer} answered ${opts.status}${tries})` : ""}: ${firstLines(aadsts ?? said)} ` +
+    (unavailable ??
+      `${otherTenant || advice[opts.credentialKind]} Also check that azure-native:environment names the right cloud.`)
   );
 }
 
@@ -235,6 +255,13 @@ function adviceFor(f: FailureFacts): string {
     case 400:
       return "Azure rejected the request as invalid: correct the value it names and run `pulumi up` again.";
     case 401:
+      if (f.claimsRefused)
+        return (
+          "Azure asked again for more claims (insufficient_claims) after a token with the claims it asked for " +
+          `was sent: the sign-in of ${f.identity} does not satisfy a Conditional Access policy, or its access was ` +
+          "revoked (continuous access evaluation). Check its sign-in logs and the tenant's Conditional Access " +
+          "policies in Entra ID, then run the command again."
+        );
       return (
         `Azure did not accept the token of ${f.identity}${f.scope ? ` for ${f.scope}` : ""}` +
         (f.noChallenge ? " (and the vault sent no usable authentication challenge)" : "") +

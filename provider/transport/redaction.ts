@@ -39,19 +39,25 @@ const SECRET_SHAPES: RegExp[] = [
   /[A-Za-z0-9+/]{120,}={0,2}/g,
 ];
 
-/** Secrets shorter than this are not scrubbed by value: they would erase ordinary words. */
-const MIN_SECRET_LENGTH = 4;
+/**
+ * Secrets shorter than this are scrubbed only where they stand as a word of their own (not next to a
+ * letter or digit): replacing every `a` of a message for a one-letter password would make the text
+ * unreadable and, by the holes it leaves, show the password anyway. Longer ones go wherever they
+ * appear, inside words too.
+ */
+const SHORT_SECRET_LENGTH = 4;
 
 /**
  * Removes secrets from text. It knows the values it was told about (the client secret, client
- * assertions, tokens it handed out, values a request marks as secret) and the shapes above.
+ * assertions, tokens it handed out, values a request marks as secret), whatever their length, and
+ * the shapes above.
  */
 export class SecretScrubber {
   private readonly values = new Set<string>();
 
   /**
    * Remembers values that must never be shown, as written and as they would appear URL-encoded or
-   * inside a JSON string; empty and very short values are ignored.
+   * inside a JSON string; empty values are ignored.
    */
   add(...values: (string | undefined)[]): void {
     for (const v of values) {
@@ -62,16 +68,25 @@ export class SecretScrubber {
   /** The text with every known secret and secret-shaped run replaced by `[redacted]`. */
   scrub(text: string, extra: readonly string[] = []): string {
     let out = text;
-    const known = [...this.values, ...extra.flatMap(variantsOf)];
+    const known = [...new Set([...this.values, ...extra.flatMap(variantsOf)])];
     // Longest first, so that a secret containing another is removed whole.
     known.sort((a, b) => b.length - a.length);
-    for (const v of known) out = out.split(v).join("[redacted]");
+    for (const v of known) {
+      out =
+        v.length >= SHORT_SECRET_LENGTH
+          ? out.split(v).join("[redacted]")
+          : out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(v)}(?![A-Za-z0-9])`, "g"), "[redacted]");
+    }
     for (const shape of SECRET_SHAPES) out = out.replace(shape, "[redacted]");
     return out;
   }
 }
 
 function variantsOf(value: string | undefined): string[] {
-  if (!value || value.length < MIN_SECRET_LENGTH) return [];
+  if (!value) return [];
   return [...new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])];
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -6,7 +6,8 @@
  * Precedence for each value: this package's own key (`azure-certs:*`, endpoints and limits only),
  * then the Azure native provider's key (`azure-native:*`), then `ARM_*`, then `AZURE_*` variables.
  */
-import { cloudFor, isKnownAuthorityHost, type AzureCloud } from "./clouds";
+import { isTrustedVaultHost } from "./challenge";
+import { AZURE_CLOUDS, cloudFor, isKnownAuthorityHost, type AzureCloud } from "./clouds";
 import type { RetryOptions } from "./retry";
 
 /** Anything with a `get(key)`: `pulumi.dynamic.ConfigureRequest.config`, or a plain map. */
@@ -81,6 +82,10 @@ export interface TransportSettings {
   subscriptionId?: string;
   /** Vault hosts outside the cloud's vault suffix that may receive Key Vault tokens. */
   trustedVaultHosts: string[];
+  /** ARM hosts other than the clouds' and loopback that `armEndpoint` may name (`host` or `host:port`). */
+  trustedArmHosts: string[];
+  /** Authority hosts other than the clouds' and loopback that `authorityHost` may name. */
+  trustedAuthorityHosts: string[];
   /** Allow plain `http://` to loopback hosts (never anywhere else). */
   allowHttp: boolean;
   retry: RetryOptions;
@@ -128,10 +133,22 @@ export function resolveSettings(
 
   const cloud = cloudFor(native("environment", "ARM_ENVIRONMENT", "AZURE_ENVIRONMENT"));
   const armEndpoint = endpoint(own("armEndpoint") ?? cloud.armEndpoint, `${CONFIG_NAMESPACE}:armEndpoint`);
+  const authoritySource =
+    own("authorityHost") !== undefined
+      ? `${CONFIG_NAMESPACE}:authorityHost`
+      : env.AZURE_AUTHORITY_HOST?.trim()
+        ? "AZURE_AUTHORITY_HOST"
+        : undefined;
   const authorityHost = endpoint(
     own("authorityHost") ?? (env.AZURE_AUTHORITY_HOST?.trim() || undefined) ?? cloud.authorityHost,
-    `${CONFIG_NAMESPACE}:authorityHost`,
+    authoritySource ?? `${CONFIG_NAMESPACE}:authorityHost`,
   );
+  const trustedArmHosts = parseList(own("trustedArmHosts"), `${CONFIG_NAMESPACE}:trustedArmHosts`);
+  const trustedAuthorityHosts = parseList(
+    own("trustedAuthorityHosts"),
+    `${CONFIG_NAMESPACE}:trustedAuthorityHosts`,
+  );
+  checkArmEndpoint(armEndpoint, trustedArmHosts);
   const disableInstanceDiscovery =
     parseBool(
       native("disableInstanceDiscovery", "ARM_DISABLE_INSTANCE_DISCOVERY"),
@@ -175,6 +192,15 @@ export function resolveSettings(
     allowHttp,
   );
 
+  // Managed identity is given no authority host (credentials.ts): an ambient AZURE_AUTHORITY_HOST
+  // on such a machine is another tool's and must not fail this provider.
+  if (credential.kind !== "managedIdentity")
+    checkAuthorityHost(
+      authorityHost,
+      authoritySource ?? `${CONFIG_NAMESPACE}:authorityHost`,
+      trustedAuthorityHosts,
+    );
+
   const additionallyAllowedTenants = [
     ...parseList(read("azure-native:auxiliaryTenantIds"), "azure-native:auxiliaryTenantIds"),
     ...parseList(env.ARM_AUXILIARY_TENANT_IDS, "ARM_AUXILIARY_TENANT_IDS"),
@@ -198,6 +224,8 @@ export function resolveSettings(
     additionallyAllowedTenants: [...new Set(additionallyAllowedTenants)],
     subscriptionId: native("subscriptionId", "ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID"),
     trustedVaultHosts: parseList(own("trustedVaultHosts"), `${CONFIG_NAMESPACE}:trustedVaultHosts`),
+    trustedArmHosts,
+    trustedAuthorityHosts,
     allowHttp,
     retry: {
       maxRetries: parseInteger(own("maxRetries"), "maxRetries", DEFAULTS.maxRetries, 0),
@@ -414,6 +442,67 @@ function chooseCredential(c: CredentialInputs, allowHttp: boolean): CredentialSe
     };
   }
   return { kind: "default", tenantId: c.tenantId, clientId: c.clientId };
+}
+
+/**
+ * `true` for loopback addresses as written in a URL: `localhost`, `127.0.0.0/8` and `[::1]`. Stricter
+ * than {@link isLoopbackHost} (no `*.localhost`, whose resolution depends on the resolver): this
+ * decides where tokens and the client secret may go without any setting.
+ */
+export function isLoopbackAddress(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === "::1";
+}
+
+/**
+ * Refuses an ARM endpoint that is not one of the clouds' Resource Manager endpoints (on their own
+ * port), loopback, or a host listed in `azure-certs:trustedArmHosts`: it would receive ARM tokens.
+ * All three clouds' endpoints are accepted whatever `environment` says: they are Microsoft's, and
+ * one that does not match the token's audience answers 401 naming it.
+ */
+function checkArmEndpoint(armEndpoint: string, trusted: readonly string[]): void {
+  const url = new URL(armEndpoint);
+  const known = Object.values(AZURE_CLOUDS).map((c) => new URL(c.armEndpoint).host);
+  if (
+    known.includes(url.host) ||
+    isLoopbackAddress(url.hostname) ||
+    isTrustedVaultHost(hostPort(url), trusted)
+  )
+    return;
+  const key = `${CONFIG_NAMESPACE}:armEndpoint`;
+  throw new Error(
+    `${key} is ${armEndpoint}, which is not the Resource Manager endpoint of a known Azure cloud ` +
+      `(${known.join(", ")}) nor a loopback address, so ARM tokens will not be sent there. If it really is ` +
+      `your ARM endpoint (a proxy or an emulator on another machine), add ${url.hostname} (or ${hostPort(url)}) ` +
+      `to ${CONFIG_NAMESPACE}:trustedArmHosts.`,
+  );
+}
+
+/**
+ * Refuses an authority host that MSAL does not know (see `isKnownAuthorityHost`), that is not
+ * loopback and not listed in `azure-certs:trustedAuthorityHosts`: it would receive the client
+ * secret or assertion, and instance discovery is turned off for it.
+ */
+function checkAuthorityHost(authorityHost: string, source: string, trusted: readonly string[]): void {
+  const url = new URL(authorityHost);
+  if (
+    isKnownAuthorityHost(authorityHost) ||
+    isLoopbackAddress(url.hostname) ||
+    isTrustedVaultHost(hostPort(url), trusted)
+  )
+    return;
+  const known = Object.values(AZURE_CLOUDS).map((c) => new URL(c.authorityHost).host);
+  throw new Error(
+    `${source} is ${authorityHost}, which is not the Entra ID authority host of a known Azure cloud ` +
+      `(${known.join(", ")}, ...) nor a loopback address, so the client secret or assertion and token requests ` +
+      "will not be sent there. If it really is your authority host (an Azure Stack or emulator on another " +
+      `machine), add ${url.hostname} (or ${hostPort(url)}) to ${CONFIG_NAMESPACE}:trustedAuthorityHosts.`,
+  );
+}
+
+/** `host:port`, with the scheme's default port made explicit, as trusted-host entries may name it. */
+function hostPort(url: URL): string {
+  return `${url.hostname}:${url.port || (url.protocol === "http:" ? "80" : "443")}`;
 }
 
 /** Hosts a token may travel to over plain http when `azure-certs:allowHttp` is set. */

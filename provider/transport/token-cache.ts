@@ -35,6 +35,8 @@ export interface TokenIdentity {
 /** A cached token. */
 export interface CachedToken {
   token: string;
+  /** When its request started: a token asked for later is never replaced by one asked for earlier. */
+  obtainedAt: number;
   expiresOnTimestamp: number;
   /** When to ask for a new one. */
   refreshAt: number;
@@ -43,13 +45,24 @@ export interface CachedToken {
 
 /**
  * Gets a fresh token for one scope (and tenant, when a challenge named one). `signal` aborts when
- * the cache abandons the request (its time limit passed); honouring it is optional.
+ * the cache abandons the request (its time limit passed); honouring it is optional. `claims` (a
+ * JSON claims request from a claims challenge) must reach the credential (`GetTokenOptions.claims`).
  */
 export type TokenFetcher = (
   scope: string,
   tenantId: string | undefined,
   signal: AbortSignal,
+  claims?: string,
 ) => Promise<AccessToken>;
+
+/** Options of {@link TokenCache.get}. */
+export interface TokenRequestOptions {
+  /**
+   * Claims a resource asked for (`insufficient_claims`): the cached token is not used, since the
+   * resource has just refused it, and not fallen back on; the new token replaces it in the cache.
+   */
+  claims?: string;
+}
 
 /** A token request did not settle within its time limit and was abandoned. */
 export class TokenRequestTimeoutError extends Error {
@@ -82,25 +95,33 @@ export class TokenCache {
    * A token for `scope` (and `tenantId`), from the cache when it is not due for refresh. `signal`
    * abandons the wait for this caller only: a shared token request goes on for the others.
    */
-  async get(scope: string, tenantId: string | undefined, signal?: AbortSignal): Promise<CachedToken> {
+  async get(
+    scope: string,
+    tenantId: string | undefined,
+    signal?: AbortSignal,
+    options: TokenRequestOptions = {},
+  ): Promise<CachedToken> {
     const key = `${tenantId ?? ""}\n${scope}`;
+    const claims = options.claims;
     const cached = this.tokens.get(key);
     const now = this.now();
-    if (cached && now < cached.refreshAt) return cached;
+    if (!claims && cached && now < cached.refreshAt) return cached;
 
-    let pending = this.inFlight.get(key);
+    // Requests with claims share only with requests for the same claims.
+    const flightKey = claims ? `${key}\n${claims}` : key;
+    let pending = this.inFlight.get(flightKey);
     if (!pending) {
-      pending = this.fetch(key, scope, tenantId);
-      this.inFlight.set(key, pending);
+      pending = this.fetch(key, scope, tenantId, claims);
+      this.inFlight.set(flightKey, pending);
       const clear = (): void => {
-        if (this.inFlight.get(key) === pending) this.inFlight.delete(key);
+        if (this.inFlight.get(flightKey) === pending) this.inFlight.delete(flightKey);
       };
       pending.then(clear, clear);
     }
     try {
       return await abandonable(pending, signal);
     } catch (e) {
-      if (!signal?.aborted && cached && cached.expiresOnTimestamp - this.now() > MIN_REMAINING_MS)
+      if (!claims && !signal?.aborted && cached && cached.expiresOnTimestamp - this.now() > MIN_REMAINING_MS)
         return cached;
       throw e;
     }
@@ -111,11 +132,16 @@ export class TokenCache {
     return this.tokens.size;
   }
 
-  private async fetch(key: string, scope: string, tenantId: string | undefined): Promise<CachedToken> {
+  private async fetch(
+    key: string,
+    scope: string,
+    tenantId: string | undefined,
+    claims: string | undefined,
+  ): Promise<CachedToken> {
     const obtainedAt = this.now();
     const controller = new AbortController();
     const limit = this.requestTimeoutMs;
-    const access = await withTimeout(this.fetcher(scope, tenantId, controller.signal), limit, () => {
+    const access = await withTimeout(this.fetcher(scope, tenantId, controller.signal, claims), limit, () => {
       const timeout = new TokenRequestTimeoutError(scope, tenantId, limit ?? 0);
       controller.abort(timeout);
       return timeout;
@@ -127,11 +153,14 @@ export class TokenCache {
       refreshAt = Math.min(refreshAt, access.refreshAfterTimestamp);
     const entry: CachedToken = {
       token: access.token,
+      obtainedAt,
       expiresOnTimestamp: access.expiresOnTimestamp,
       refreshAt,
       identity: identityOf(access.token),
     };
-    this.tokens.set(key, entry);
+    // A plain renewal that started before a token with claims was stored must not replace it.
+    const current = this.tokens.get(key);
+    if (!current || current.obtainedAt <= obtainedAt) this.tokens.set(key, entry);
     return entry;
   }
 }

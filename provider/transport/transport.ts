@@ -10,11 +10,18 @@ import type { AccessToken, TokenCredential } from "@azure/identity";
 import {
   challengeRefusal,
   parseChallenge,
+  parseClaimsChallenge,
   vaultHostRefusal,
   type KeyVaultChallenge,
   type VaultTrust,
 } from "./challenge";
-import { createCredential, credentialSecrets, describeCredential } from "./credentials";
+import {
+  countingTokenRequests,
+  createCredential,
+  credentialSecrets,
+  describeCredential,
+  type TokenRequestCount,
+} from "./credentials";
 import { AzureRequestError, parseServiceError, type AzureFailureKind, type ServiceError } from "./errors";
 import {
   authenticationMessage,
@@ -66,7 +73,8 @@ export interface AzureRequest {
   idempotent?: boolean;
   /**
    * Values that must never appear in an error, besides those found by name in the body (string
-   * fields named `data`, `password`, `secret`, `pfx`, `privateKey`, `token`, `assertion`...).
+   * fields whose name ends in `data`, `password`, `secret`, `pfx`, `privateKey`, `token`,
+   * `assertion`...; not `secretIdentifier`, which is a URI). Scrubbed whatever their length.
    */
   secretValues?: string[];
   /** What the request is about, for messages, e.g. `API Management certificate "web"`. */
@@ -97,7 +105,15 @@ const LEVEL_ORDER: Record<LogLevel, number> = { off: 0, error: 1, warn: 2, info:
 
 /** What one attempt produced. */
 type AttemptResult =
-  | { kind: "response"; status: number; headers: Record<string, string>; text: string; scope?: string }
+  | {
+      kind: "response";
+      status: number;
+      headers: Record<string, string>;
+      text: string;
+      scope?: string;
+      /** A 401 asking for claims again, after a token with the claims it asked for was sent. */
+      claimsRefused?: boolean;
+    }
   | {
       kind: "network";
       code: string;
@@ -160,7 +176,7 @@ export class AzureTransport {
       }
     };
     this.tokens = new TokenCache(
-      (scope, tenantId, signal) => this.fetchToken(scope, tenantId, signal),
+      (scope, tenantId, signal, claims) => this.fetchToken(scope, tenantId, signal, claims),
       Date.now,
       REFRESH_MARGIN_MS,
       // A token request that does not answer in time is abandoned and retried like any request.
@@ -283,7 +299,9 @@ export class AzureTransport {
         target.service === "keyVault" &&
         last?.kind === "response" &&
         last.status === 401 &&
+        !last.claimsRefused &&
         !parseChallenge(last.headers["www-authenticate"]),
+      claimsRefused: last?.kind === "response" && last.claimsRefused === true,
     });
     const fail = (
       kind: AzureFailureKind,
@@ -410,10 +428,54 @@ export class AzureTransport {
     deadline: number,
     signal: AbortSignal,
   ): Promise<AttemptResult> {
-    const scope = this.settings.cloud.armScope;
-    const token = await this.token(scope, undefined, signal);
+    return this.sendAuthorized(req, url, deadline, this.settings.cloud.armScope, undefined, signal);
+  }
+
+  /**
+   * Sends the request with a token for `scope`. A 401 claims challenge (`error="insufficient_claims"`,
+   * continuous access evaluation or a Conditional Access authentication context) is answered as
+   * @azure/core-rest-pipeline's bearer token policy answers it: a token requested with the decoded
+   * claims, past the cached one, and the request sent once more. Never twice: a second claims
+   * challenge is the answer (`claimsRefused`). Resending is safe for any method: a 401 was not
+   * processed.
+   */
+  private async sendAuthorized(
+    req: AzureRequest,
+    url: string,
+    deadline: number,
+    scope: string,
+    tenantId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<AttemptResult> {
+    const token = await this.token(scope, tenantId, signal);
     if ("kind" in token) return token;
-    return { ...(await this.send(req, url, deadline, token.token, true)), scope };
+    const first: AttemptResult = { ...(await this.send(req, url, deadline, token.token, true)), scope };
+    if (first.kind !== "response" || first.status !== 401) return first;
+    const challenge = parseClaimsChallenge(first.headers["www-authenticate"]);
+    if (!challenge) return first;
+    if ("invalid" in challenge) {
+      this.log(
+        "warn",
+        `${req.method} ${redactUrl(url)} answered 401 asking for more claims, but its claims do not decode as ` +
+          "base64 JSON; not following it",
+      );
+      return first;
+    }
+    this.log(
+      "info",
+      `${req.method} ${redactUrl(url)} asked for more claims (insufficient_claims); requesting a new token ` +
+        "with them and sending the request once more",
+    );
+    const fresh = await this.token(scope, tenantId, signal, challenge.claims);
+    if ("kind" in fresh) return fresh;
+    const second: AttemptResult = { ...(await this.send(req, url, deadline, fresh.token, true)), scope };
+    if (
+      second.kind === "response" &&
+      second.status === 401 &&
+      parseClaimsChallenge(second.headers["www-authenticate"])
+    )
+      return { ...second, claimsRefused: true };
+    return second;
   }
 
   /**
@@ -490,9 +552,7 @@ export class AzureTransport {
     challenge: KeyVaultChallenge,
     signal: AbortSignal,
   ): Promise<AttemptResult> {
-    const token = await this.token(challenge.scope, this.tenantFor(challenge), signal);
-    if ("kind" in token) return token;
-    return { ...(await this.send(req, url, deadline, token.token, true)), scope: challenge.scope };
+    return this.sendAuthorized(req, url, deadline, challenge.scope, this.tenantFor(challenge), signal);
   }
 
   /**
@@ -583,10 +643,11 @@ export class AzureTransport {
     scope: string,
     tenantId: string | undefined,
     signal: AbortSignal,
+    claims?: string,
   ): Promise<CachedToken | AttemptResult> {
     const began = Date.now();
     try {
-      const token = await this.tokens.get(scope, tenantId, signal);
+      const token = await this.tokens.get(scope, tenantId, signal, { claims });
       this.identities.set(scope, token.identity);
       return token;
     } catch (e) {
@@ -652,8 +713,11 @@ export class AzureTransport {
     scope: string,
     tenantId: string | undefined,
     signal: AbortSignal,
+    claims?: string,
   ): Promise<AccessToken> {
     let token: AccessToken | null;
+    const count: TokenRequestCount = { requests: 0 };
+    const began = Date.now();
     try {
       // Created inside the try: a certificate that cannot be read fails like a refused token.
       const credential = (this.credential ??= createCredential(this.settings, {
@@ -661,11 +725,22 @@ export class AzureTransport {
       }));
       // The signal is passed for credentials that honour it; MSAL-based ones do not (see
       // credentials.ts): the token cache abandons the request after requestTimeoutMs regardless.
-      token = await credential.getToken(scope, { tenantId, abortSignal: signal });
+      // Claims go with `enableCae`, as the SDK's bearer token policy sends them; MSAL skips its
+      // cache for a request with claims.
+      token = await countingTokenRequests(count, () =>
+        credential.getToken(scope, {
+          tenantId,
+          abortSignal: signal,
+          ...(claims ? { claims, enableCae: true } : {}),
+        }),
+      );
     } catch (e) {
       // The cache gave up on this request already: its callers were told; say nothing more.
       if (signal.aborted) throw e;
-      throw this.authenticationFailure(scope, tenantId, e);
+      throw this.authenticationFailure(scope, tenantId, e, {
+        attempts: Math.max(1, count.requests),
+        elapsedMs: Date.now() - began,
+      });
     }
     if (signal.aborted) {
       // A late answer to an abandoned request: a newer request is (or was) under way; drop this one.
@@ -687,7 +762,12 @@ export class AzureTransport {
    * (`statusCode`, `errorResponse`) or, for MSAL-based credentials, on the MSAL `ServerError` kept
    * as `cause` (`status`, `errorCode`, `errorMessage`).
    */
-  private authenticationFailure(scope: string, tenantId: string | undefined, e: unknown): AzureRequestError {
+  private authenticationFailure(
+    scope: string,
+    tenantId: string | undefined,
+    e: unknown,
+    tries: { attempts: number; elapsedMs: number } = { attempts: 1, elapsedMs: 0 },
+  ): AzureRequestError {
     type Failure = {
       name?: string;
       message?: string;
@@ -716,6 +796,8 @@ export class AzureTransport {
       serviceError,
       detail: own ? own.message : `${err.name ?? "Error"}: ${err.message ?? String(e)}`,
       explained: own !== undefined,
+      attempts: tries.attempts,
+      elapsedMs: tries.elapsedMs,
     });
     this.log("warn", message);
     return new AzureRequestError(this.scrubber.scrub(message), {
@@ -724,8 +806,8 @@ export class AzureTransport {
       url: redactUrl(tokenUrl),
       status,
       service: serviceError,
-      attempts: 1,
-      elapsedMs: 0,
+      attempts: tries.attempts,
+      elapsedMs: tries.elapsedMs,
     });
   }
 
@@ -824,12 +906,40 @@ function findOwnError(e: unknown): Error | undefined {
   return undefined;
 }
 
-/** Body fields whose string values are secret wherever they appear (APIM's `data` is the PFX). */
-const SECRET_FIELD = /^(data)$|pass(word|phrase)?|secret|pfx|private_?key|token|assertion/i;
+/**
+ * The last word of a body field's name that makes its string value secret: `data` (APIM's PFX),
+ * `password`, `clientSecret`, `client_assertion`, `requestToken`, `privateKey`, ... The name is
+ * split into words (camelCase, snake_case, kebab-case) and only its last word counts, so that what
+ * merely names or points at a secret stays readable: `secretIdentifier` (a Key Vault URI, the one
+ * value a user needs in "Cannot read ... : access denied"), `secret_props`, `tokenType`, `passwordId`.
+ */
+const SECRET_WORDS = new Set([
+  "data",
+  "password",
+  "passphrase",
+  "passwd",
+  "pwd",
+  "secret",
+  "pfx",
+  "token",
+  "assertion",
+]);
 
-/** String values of secret-looking fields of a request body, to scrub from anything echoed back. */
+/** `true` when a body field named `key` holds a secret value (see {@link SECRET_WORDS}). */
+export function isSecretField(key: string): boolean {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[\s_.-]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+  const last = words[words.length - 1];
+  if (last === undefined) return false;
+  return SECRET_WORDS.has(last) || (last === "key" && words[words.length - 2] === "private");
+}
+
+/** String values of secret fields of a request body, to scrub from anything echoed back. */
 function secretsInBody(body: unknown, key = ""): string[] {
-  if (typeof body === "string") return SECRET_FIELD.test(key) ? [body] : [];
+  if (typeof body === "string") return isSecretField(key) ? [body] : [];
   if (Array.isArray(body)) return body.flatMap((v) => secretsInBody(v, key));
   if (typeof body === "object" && body !== null) {
     return Object.entries(body).flatMap(([k, v]) => secretsInBody(v, k));

@@ -151,6 +151,7 @@ test("bearer tokens only over https: plain http is refused unless allowed, and t
   );
   const remote = fx.transport({
     "azure-certs:armEndpoint": "http://management.example",
+    "azure-certs:trustedArmHosts": "management.example",
     "azure-certs:allowHttp": "true",
   });
   const e2 = await failureOf(() =>
