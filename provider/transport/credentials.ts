@@ -150,14 +150,16 @@ export function requestTimeoutPolicy(timeoutMs: number): AdditionalPolicy {
     position: "perRetry",
     policy: {
       name: "pulumiAzureCertsRequestTimeout",
-      sendRequest(request, next) {
+      async sendRequest(request, next) {
         if (!(request.timeout > 0)) request.timeout = timeoutMs;
         // Per retry: every HTTP request the pipeline sends for the token, its own retries included.
-        if (/\/token$/i.test(new URL(request.url).pathname)) {
-          const count = tokenRequestCount.getStore();
-          if (count) count.requests++;
-        }
-        return next(request);
+        const count = /\/token$/i.test(new URL(request.url).pathname)
+          ? tokenRequestCount.getStore()
+          : undefined;
+        if (count) count.requests++;
+        const response = await next(request);
+        if (count) count.lastStatus = response.status;
+        return response;
       },
     },
   };
@@ -167,6 +169,8 @@ export function requestTimeoutPolicy(timeoutMs: number): AdditionalPolicy {
 export interface TokenRequestCount {
   /** HTTP requests to a token endpoint (`.../token`), the pipeline's retries included. */
   requests: number;
+  /** The status of the last answer, if any came. */
+  lastStatus?: number;
 }
 
 /**

@@ -194,9 +194,29 @@ export function tokenTimeoutMessage(opts: {
   elapsedMs: number;
   timeoutMs: number;
   deadlineMs?: number;
+  /**
+   * The token endpoint did answer, with errors @azure/identity retries itself (5xx, 429, 408): the
+   * HTTP requests made, its own retries included, and the last status.
+   */
+  answered?: { requests: number; lastStatus: number };
 }): string {
   const tries = `${plural(opts.attempts, "attempt")} over ${seconds(opts.elapsedMs)}`;
   const limit = `${seconds(opts.timeoutMs)} (azure-certs:requestTimeoutMs)`;
+  if (opts.answered) {
+    const a = opts.answered;
+    return (
+      `Could not get an access token for ${opts.scope} to call ${opts.method} ${opts.url}: the token endpoint ` +
+      `${opts.tokenUrl} answered ${a.lastStatus} (the last of ${plural(a.requests, "HTTP request")}, ` +
+      `@azure/identity's own retries included) and gave no token within ${limit} per attempt, ${tries}` +
+      (opts.deadlineMs !== undefined
+        ? ` (deadline ${seconds(opts.deadlineMs)}, azure-certs:deadlineMs)`
+        : "") +
+      `, with ${opts.identity}. Entra ID is failing or unavailable: run the command again later. If it keeps ` +
+      "failing, check that azure-certs:authorityHost (or AZURE_AUTHORITY_HOST) and azure-native:environment " +
+      "name your cloud; raising azure-certs:requestTimeoutMs lets @azure/identity's retries finish and report " +
+      "Entra ID's own error."
+    );
+  }
   const what =
     opts.deadlineMs !== undefined
       ? ` within the deadline of ${seconds(opts.deadlineMs)} (azure-certs:deadlineMs): the token endpoint ` +

@@ -160,6 +160,12 @@ export class AzureTransport {
   private readonly discovering = new Map<string, Promise<void>>();
   /** Who the last token of each scope was issued to, for error messages. */
   private readonly identities = new Map<string, TokenIdentity>();
+  /**
+   * Token requests per (tenant, scope) since the last token was obtained: HTTP requests made and
+   * the last status answered, so that a token request that timed out while @azure/identity was
+   * retrying 5xx answers is reported as such, not as an endpoint that never answered.
+   */
+  private readonly tokenTrouble = new Map<string, TokenRequestCount>();
 
   constructor(
     private readonly settings: TransportSettings,
@@ -685,7 +691,14 @@ export class AzureTransport {
   ): AzureRequestError {
     const elapsedMs = Date.now() - started;
     const tokenUrl = redactUrl(this.tokenEndpoint(wait.tenantId));
+    const troubleKey = `${wait.tenantId ?? ""}\n${wait.scope}`;
+    const trouble = this.tokenTrouble.get(troubleKey);
+    this.tokenTrouble.delete(troubleKey);
     const message = tokenTimeoutMessage({
+      answered:
+        trouble?.lastStatus !== undefined
+          ? { requests: trouble.requests, lastStatus: trouble.lastStatus }
+          : undefined,
       method,
       url: shownUrl,
       scope: wait.scope,
@@ -716,7 +729,10 @@ export class AzureTransport {
     claims?: string,
   ): Promise<AccessToken> {
     let token: AccessToken | null;
-    const count: TokenRequestCount = { requests: 0 };
+    const troubleKey = `${tenantId ?? ""}\n${scope}`;
+    const count: TokenRequestCount = this.tokenTrouble.get(troubleKey) ?? { requests: 0 };
+    this.tokenTrouble.set(troubleKey, count);
+    const before = count.requests;
     const began = Date.now();
     try {
       // Created inside the try: a certificate that cannot be read fails like a refused token.
@@ -737,8 +753,9 @@ export class AzureTransport {
     } catch (e) {
       // The cache gave up on this request already: its callers were told; say nothing more.
       if (signal.aborted) throw e;
+      this.tokenTrouble.delete(troubleKey);
       throw this.authenticationFailure(scope, tenantId, e, {
-        attempts: Math.max(1, count.requests),
+        attempts: Math.max(1, count.requests - before),
         elapsedMs: Date.now() - began,
       });
     }
@@ -747,6 +764,7 @@ export class AzureTransport {
       if (token) this.scrubber.add(token.token);
       throw signal.reason;
     }
+    this.tokenTrouble.delete(troubleKey);
     if (!token)
       throw this.authenticationFailure(scope, tenantId, new Error("the credential returned no token"));
     this.scrubber.add(token.token);

@@ -36,3 +36,23 @@ test("Entra ID answering 500 every time: the message counts the token requests a
   expect(e.message).toMatch(/Entra ID is failing or unavailable: run the command again later\./);
   expect(fx.requests("arm")).toHaveLength(0);
 });
+
+test("500s retried by @azure/identity past azure-certs:requestTimeoutMs: reported as answers, not as silence", async () => {
+  fx.emu.admin.addFault({ listener: "token", route: "entra.token", kind: "status", status: 500, times: 100 });
+  const e = await failureOf(() =>
+    fx
+      .transport({ "azure-certs:requestTimeoutMs": "1200", "azure-certs:maxRetries": "1" })
+      .arm({ method: "GET", path: CERTIFICATES_PATH, apiVersion: APIM_API }),
+  );
+  const tokenRequests = fx.requests("token").filter((r) => r.route === "entra.token");
+  expect(e).toMatchObject({ kind: "timeout", attempts: 2 });
+  expect(e.message).toMatch(
+    new RegExp(
+      "^Could not get an access token for https://management\\.azure\\.com/\\.default to call GET \\S+: the token " +
+        `endpoint https://\\S+/oauth2/v2\\.0/token answered 500 \\(the last of ${tokenRequests.length} HTTP requests, ` +
+        "@azure/identity's own retries included\\) and gave no token within 1\\.2 s \\(azure-certs:requestTimeoutMs\\) " +
+        "per attempt, 2 attempts over \\d+\\.\\d s, with ClientSecretCredential .*Entra ID is failing or unavailable",
+    ),
+  );
+  expect(fx.requests("arm")).toHaveLength(0);
+});
