@@ -1,4 +1,4 @@
-import { execFile } from "child_process";
+import { execFile, spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -53,9 +53,30 @@ export class CliProject {
   }
 
   /** Runs `pulumi <args> --non-interactive` in the project; rejects with its output on failure. */
-  async pulumi(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  pulumi(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+    return this.pulumiWith({}, ...args);
+  }
+
+  /** Starts `pulumi <args> --non-interactive` in its own process group, to be killed mid-way. */
+  spawn(args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
+    return spawn("pulumi", [...args, "--non-interactive"], {
+      cwd: this.dir,
+      env: { ...this.env, ...extraEnv },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  }
+
+  /** As `pulumi`, with more environment variables for that one command. */
+  async pulumiWith(
+    extraEnv: Record<string, string>,
+    ...args: string[]
+  ): Promise<{ stdout: string; stderr: string }> {
     try {
-      return await run("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: this.env });
+      return await run("pulumi", [...args, "--non-interactive"], {
+        cwd: this.dir,
+        env: { ...this.env, ...extraEnv },
+      });
     } catch (e) {
       const err = e as Error & { stdout?: string; stderr?: string };
       throw new Error(
