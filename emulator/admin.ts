@@ -1,6 +1,6 @@
 /**
  * Controls for tests and demos, in process (the `admin` object of a started emulator) and over
- * HTTP (`{armEndpoint}/_emulator/...`, no token needed). Both call the same methods.
+ * HTTP (`{armEndpoint}/_emulator/{adminKey}/...`: no token, but the run's admin key). Both call the same methods.
  */
 import { type Reply, type Route, decodeSegment, isObject, matchRoute, parseJsonBody } from "./http";
 import {
@@ -39,8 +39,10 @@ export interface EmulatorInfo {
   clientSecret: string;
   /** ARM base URL, in place of `https://management.azure.com`. */
   armEndpoint: string;
-  /** Base URL of the HTTP admin API. */
+  /** Base URL of the HTTP admin API, the run's admin key included (`{armEndpoint}/_emulator/{adminKey}`). */
   adminEndpoint: string;
+  /** The per-run key the admin API requires (part of `adminEndpoint`). */
+  adminKey: string;
   /** Vault name to vault base URL (`https://localhost:{port}`). */
   vaults: Record<string, string>;
   /** PEM file of the emulator's CA, for `NODE_EXTRA_CA_CERTS`. */
@@ -305,7 +307,7 @@ function adminError(status: number, message: string): Reply {
   return { status, body: { error: { code: status === 404 ? "NotFound" : "BadRequest", message } } };
 }
 
-/** Routes of the HTTP admin API, relative to `/_emulator`. */
+/** Routes of the HTTP admin API, relative to `adminEndpoint` (`/_emulator/{adminKey}`). */
 export function adminRoutes(admin: EmulatorAdmin, host: AdminHost): Route[] {
   const json = (b: Buffer): Record<string, unknown> => {
     const v = parseJsonBody(b);
@@ -461,7 +463,7 @@ export function adminRoutes(admin: EmulatorAdmin, host: AdminHost): Route[] {
   ];
 }
 
-/** Serves one admin request (`path` relative to `/_emulator`). */
+/** Serves one admin request (`path` relative to `adminEndpoint`). */
 export async function serveAdmin(routes: Route[], ctx: Parameters<Route["handler"]>[0]): Promise<Reply> {
   const m = matchRoute(routes, ctx.method, ctx.path);
   if (m.kind === "none") return adminError(404, `no admin route ${ctx.method} /_emulator${ctx.path}`);

@@ -13,10 +13,12 @@ import type { EmulatorOptions } from "./server";
 export const EMULATOR_FLAGS = `  --port N               first of consecutive ports: Entra ID N, ARM N+1, vaults N+2, N+3, ...
                          (explicit ports below win; default: free ports)
   --authority-port N     Entra ID (token) listener port (default: a free port)
-  --arm-port N           ARM listener port; also serves the admin API under /_emulator (default: free)
+  --arm-port N           ARM listener port; also serves the admin API under /_emulator/KEY (default: free)
   --vault NAME[:PORT]    a Key Vault listener; repeatable (default: one vault "demo" on a free port)
   --state-dir DIR        where ca.pem is written (default: a temporary directory)
-  --bind ADDRESS         address to bind (default 127.0.0.1)
+  --bind ADDRESS         address to bind (default 127.0.0.1; others need --allow-non-loopback)
+  --allow-non-loopback   bind a non-loopback address all the same
+  --admin-key KEY        the admin API's key (default: random for each run, printed at start)
   --tenant-id ID --client-id ID --client-secret SECRET   the default service principal
   --token-lifetime SECONDS                               lifetime of issued tokens (default 3600)
   --reuse-keys           generate each Key Vault key kind once (faster, less realistic)
@@ -67,6 +69,12 @@ export function parseArgs(argv: string[]): EmulatorOptions | "help" {
         break;
       case "--bind":
         o.bindAddress = next();
+        break;
+      case "--allow-non-loopback":
+        o.allowNonLoopback = true;
+        break;
+      case "--admin-key":
+        o.adminKey = next();
         break;
       case "--tenant-id":
         o.tenantId = next();

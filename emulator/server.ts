@@ -1,6 +1,6 @@
 /**
  * Starts the emulator: a TLS authority, one HTTPS listener for Entra ID ("token"), one for ARM
- * ("arm", which also serves the admin API under `/_emulator`), one for the identity providers a
+ * ("arm", which also serves the admin API under `/_emulator/{adminKey}`), one for the identity providers a
  * workload meets outside Entra ("identity": GitHub Actions' ID-token service and OIDC issuer, the
  * managed identity endpoints of IMDS and App Service) and one per Key Vault, each vault addressed
  * by its own origin because `*.localhost` names do not resolve everywhere.
@@ -25,8 +25,18 @@ import { createAuthority, issueServerCertificate } from "../provider/pki";
 
 /** Options of {@link startEmulator}. Everything is optional. */
 export interface EmulatorOptions {
-  /** Address to bind; default 127.0.0.1. */
+  /**
+   * Address to bind; default 127.0.0.1. Anything but a loopback address is refused unless
+   * `allowNonLoopback` is set: the admin API mints tokens and shows the client secret.
+   */
   bindAddress?: string;
+  /** Bind `bindAddress` even when it is not a loopback address (the admin key still guards the admin API). */
+  allowNonLoopback?: boolean;
+  /**
+   * The key the admin API requires, as the first segment after `/_emulator` (so `adminEndpoint`,
+   * which includes it, is all a caller needs); default: random for each run, printed at start.
+   */
+  adminKey?: string;
   /** Host name used in URLs; default "localhost" (the TLS certificate also covers 127.0.0.1 and ::1). */
   hostname?: string;
   /** Port of the Entra ID listener; default a free port. */
@@ -150,9 +160,37 @@ function listen(server: https.Server, port: number, host: string): Promise<numbe
   });
 }
 
+/** Whether an address to bind is a loopback one (`127.0.0.0/8`, `::1`, `localhost`). */
+export function isLoopbackAddress(address: string): boolean {
+  const a = address
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "");
+  return (
+    a === "localhost" || a === "::1" || /^127(\.\d{1,3}){3}$/.test(a) || /^::ffff:127(\.\d{1,3}){3}$/.test(a)
+  );
+}
+
+/** Whether an admin path starts with the run's key (compared in constant time). */
+function hasAdminKey(path: string, prefix: string): boolean {
+  const given = Buffer.from(path.slice(0, prefix.length));
+  const wanted = Buffer.from(prefix);
+  const boundary = path.length === prefix.length || path[prefix.length] === "/";
+  return given.length === wanted.length && crypto.timingSafeEqual(given, wanted) && boundary;
+}
+
 /** Starts the emulator. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const bind = options.bindAddress ?? "127.0.0.1";
+  if (!isLoopbackAddress(bind) && !options.allowNonLoopback) {
+    throw new Error(
+      `refusing to bind the emulator to ${bind}: it is not a loopback address, and the emulator's admin API ` +
+        "mints tokens and shows its client secret to anyone holding the admin key. Bind 127.0.0.1 (the default), " +
+        "or pass --allow-non-loopback (allowNonLoopback: true) to do it anyway.",
+    );
+  }
+  const adminKey = options.adminKey ?? crypto.randomBytes(18).toString("base64url");
+  const adminPrefix = `/_emulator/${adminKey}`;
   const hostname = options.hostname ?? "localhost";
   const tenantId = options.tenantId ?? DEFAULTS.tenantId;
   const clientId = options.clientId ?? DEFAULTS.clientId;
@@ -222,13 +260,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const requestId = crypto.randomUUID();
 
     if (name === "arm" && /^\/_emulator(\/|$)/i.test(reqPath)) {
-      const reply = await serveAdmin(adminRouteTable, {
-        ...ctx,
-        path: reqPath.replace(/^\/_emulator/i, ""),
-      }).catch((e: Error): Reply => ({
-        status: 500,
-        body: { error: { code: "InternalServerError", message: e.message } },
-      }));
+      const keyed = hasAdminKey(reqPath, adminPrefix);
+      const reply = keyed
+        ? await serveAdmin(adminRouteTable, { ...ctx, path: reqPath.slice(adminPrefix.length) }).catch(
+            (e: Error): Reply => ({
+              status: 500,
+              body: { error: { code: "InternalServerError", message: e.message } },
+            }),
+          )
+        : {
+            status: 401,
+            body: {
+              error: {
+                code: "AdminKeyRequired",
+                message:
+                  "The admin API needs the key the emulator printed at start: call it under adminEndpoint " +
+                  "({armEndpoint}/_emulator/{adminKey}/...).",
+              },
+            },
+          };
       sendReply(res, method, reply);
       return;
     }
@@ -493,7 +543,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         clientId,
         clientSecret,
         armEndpoint,
-        adminEndpoint: `${armEndpoint}/_emulator`,
+        adminEndpoint: `${armEndpoint}${adminPrefix}`,
+        adminKey,
         vaults: { ...vaultUrls },
         caCertPath,
         identityEndpoint,

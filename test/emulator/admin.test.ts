@@ -366,3 +366,23 @@ describe("HTTP admin API (no token)", () => {
     expect((await t.http.post(`${admin}/reset`)).status).toBe(204);
   });
 });
+
+describe("the admin API's guard", () => {
+  it("answers only under the run's key: 401 AdminKeyRequired without it or with another", async () => {
+    const base = t.emu.armEndpoint;
+    const noKey = await t.http.get(`${base}/_emulator/requests`);
+    expect(noKey.status).toBe(401);
+    expect(noKey.data.error.code).toBe("AdminKeyRequired");
+    const key = t.emu.adminEndpoint.split("/").pop()!;
+    const wrong = key.slice(0, -1) + (key.endsWith("A") ? "B" : "A");
+    expect((await t.http.get(`${base}/_emulator/${wrong}/requests`)).status).toBe(401);
+    expect((await t.http.get(`${base}/_emulator/${key}x/requests`)).status).toBe(401);
+    expect((await t.http.get(`${t.emu.adminEndpoint}/requests`)).status).toBe(200);
+  });
+
+  it("refuses to bind a non-loopback address unless asked explicitly", async () => {
+    await expect(startTestEmulator({ bindAddress: "0.0.0.0" })).rejects.toThrow(
+      /refusing to bind the emulator to 0\.0\.0\.0: it is not a loopback address.*--allow-non-loopback/,
+    );
+  });
+});

@@ -79,6 +79,7 @@ test("prints one JSON line, serves a real client trusting NODE_EXTRA_CA_CERTS, s
     expect(Object.keys(info).sort()).toEqual(
       [
         "adminEndpoint",
+        "adminKey",
         "armEndpoint",
         "authorityHost",
         "caCertPath",
@@ -96,7 +97,8 @@ test("prints one JSON line, serves a real client trusting NODE_EXTRA_CA_CERTS, s
       /^https:\/\/localhost:\d+\/github-actions\/idtoken\?api-version=2\.0$/,
     );
     expect(info.armEndpoint).toBe(`https://localhost:${armPort}`);
-    expect(info.adminEndpoint).toBe(`https://localhost:${armPort}/_emulator`);
+    expect(info.adminKey).toMatch(/^[\w-]{24}$/);
+    expect(info.adminEndpoint).toBe(`https://localhost:${armPort}/_emulator/${info.adminKey}`);
     expect(info.vaults.extra).toBe(`https://localhost:${extraPort}`);
     expect(info.vaults.demo).toMatch(/^https:\/\/localhost:\d+$/);
     expect(info.caCertPath).toBe(path.join(stateDir, "ca.pem"));

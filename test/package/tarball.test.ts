@@ -345,7 +345,7 @@ describe("the npm tarball, installed into a fresh project outside the repository
     // The stand-in (or official) language host ran the project's SDK and program, not the repository's.
     expect(out.moduleRoots).toEqual([project + path.sep]);
 
-    const certificateUrl = `${printedConfig("azure-certs:armEndpoint")}/_emulator/apim/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/tarball-rg/providers/Microsoft.ApiManagement/service/tarball-apim/certificates/${CERTIFICATE_ID}`;
+    const certificateUrl = `${printedAdminEndpoint()}/apim/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/tarball-rg/providers/Microsoft.ApiManagement/service/tarball-apim/certificates/${CERTIFICATE_ID}`;
     const inAzure = await adminGet(certificateUrl, env.NODE_EXTRA_CA_CERTS!);
     expect(inAzure.status).toBe(200);
     expect(JSON.stringify(inAzure.body)).toContain(expected.thumbprint);
@@ -370,7 +370,7 @@ describe("the npm tarball, installed into a fresh project outside the repository
 
   it("pulumi destroy deletes the certificate", async () => {
     expect(await pulumi("destroy", "--yes", "--skip-preview")).toMatch(/- 2 deleted/);
-    const certificateUrl = `${printedConfig("azure-certs:armEndpoint")}/_emulator/apim/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/tarball-rg/providers/Microsoft.ApiManagement/service/tarball-apim/certificates/${CERTIFICATE_ID}`;
+    const certificateUrl = `${printedAdminEndpoint()}/apim/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/tarball-rg/providers/Microsoft.ApiManagement/service/tarball-apim/certificates/${CERTIFICATE_ID}`;
     expect((await adminGet(certificateUrl, env.NODE_EXTRA_CA_CERTS!)).status).toBe(404);
   });
 
@@ -381,11 +381,9 @@ describe("the npm tarball, installed into a fresh project outside the repository
   });
 });
 
-/** A value of a `pulumi config set` line the emulator printed. */
-function printedConfig(key: string): string {
-  const line = printed
-    .split("\n")
-    .find((l) => l.startsWith("pulumi config set ") && shellWords(l).includes(key));
-  const words = shellWords(line!);
-  return words[words.indexOf(key) + 1];
+/** The admin API's address (with the run's key) from the bin's "ARM ... (admin API ...)" line. */
+function printedAdminEndpoint(): string {
+  const m = /\(admin API (https:\/\/\S+)\)/.exec(printed);
+  if (!m) throw new Error(`the bin printed no admin API address:\n${printed}`);
+  return m[1];
 }
