@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadProvider } from "../dynamic/shell";
-import type { ApimCertificateArgs, ApimKeyVaultStatus } from "./types";
+import { APIM_OUTPUT_NAMES, type ApimCertificateArgs, type ApimKeyVaultStatus } from "./types";
 import { parseSecretIdentifier, readPfx } from "./validate";
 
 /** The provider module's name: part of the state contract, keep it stable. */
@@ -39,8 +39,9 @@ export class ApimCertificate extends pulumi.dynamic.Resource {
       data: args.data === undefined ? undefined : pulumi.secret(args.data),
       password: args.password === undefined ? undefined : pulumi.secret(args.password),
     };
-    for (const out of ["thumbprint", "expirationDate", "subject", "resourceId", "etag"])
-      props[out] = undefined;
+    // Outputs are declared as inputs left undefined; a value the user gave under an output's name
+    // is passed on, for check to refuse it by name.
+    for (const out of APIM_OUTPUT_NAMES) props[out] = (args as unknown as Record<string, unknown>)[out];
     super(
       loadProvider(PROVIDER_MODULE),
       name,

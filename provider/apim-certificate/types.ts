@@ -5,6 +5,31 @@ export const APIM_API_VERSIONS = ["2024-05-01", "2022-08-01"] as const;
 export type ApimApiVersion = (typeof APIM_API_VERSIONS)[number];
 export const DEFAULT_APIM_API_VERSION: ApimApiVersion = "2024-05-01";
 
+/** The inputs of an `ApimCertificate`, as `check` accepts them (the members of `ApimCertificateArgs`). */
+export const APIM_INPUT_NAMES = [
+  "serviceId",
+  "subscriptionId",
+  "resourceGroupName",
+  "serviceName",
+  "certificateId",
+  "apiVersion",
+  "data",
+  "password",
+  "keyVault",
+  "refreshTrigger",
+  "expiryWarningDays",
+  "importExisting",
+] as const;
+/** The members of `keyVault` (`ApimKeyVaultSourceArgs`). */
+export const APIM_KEY_VAULT_INPUT_NAMES = ["secretIdentifier", "identityClientId"] as const;
+/**
+ * Outputs an `ApimCertificate` declares that are not inputs: API Management computes them. `check`
+ * writes the first three into the inputs it returns when it reads a PFX, so that a preview shows them.
+ */
+export const APIM_OUTPUT_NAMES = ["thumbprint", "subject", "expirationDate", "resourceId", "etag"] as const;
+/** Members of the `keyVault` output that are not inputs. */
+export const APIM_KEY_VAULT_OUTPUT_NAMES = ["lastStatus"] as const;
+
 /** A Key Vault secret that API Management reads the certificate from. */
 export interface ApimKeyVaultSourceArgs {
   /**

@@ -1,6 +1,16 @@
 import { parsePfx, describeCertificate, PkiError } from "../pki";
+import { closest } from "../dynamic/closest";
 import { isUnknown, type CheckFailure } from "../dynamic/unknown";
-import { APIM_API_VERSIONS, DEFAULT_APIM_API_VERSION, type ApimApiVersion } from "./types";
+import { isTrustedVaultHost, keyVaultHosts } from "../transport";
+import {
+  APIM_API_VERSIONS,
+  APIM_INPUT_NAMES,
+  APIM_KEY_VAULT_INPUT_NAMES,
+  APIM_KEY_VAULT_OUTPUT_NAMES,
+  APIM_OUTPUT_NAMES,
+  DEFAULT_APIM_API_VERSION,
+  type ApimApiVersion,
+} from "./types";
 
 // Name rules from the ARM specification (apimcertificates.json, 2024-05-01).
 const CERTIFICATE_ID = /^[^*#&+:<>?]+$/;
@@ -11,11 +21,31 @@ const SERVICE_ID =
   /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ApiManagement\/service\/([^/]+)\/?$/i;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const DEFAULT_EXPIRY_WARNING_DAYS = 30;
+/**
+ * How far in the future a certificate's notBefore may be and still be accepted: the clock of the
+ * machine that issued it may run a little ahead of this one. Beyond that, API Management would
+ * serve a certificate that clients refuse as not yet valid.
+ */
+const NOT_BEFORE_TOLERANCE_MS = 5 * 60 * 1000;
+// Keys Pulumi passes that are not inputs: the serialized provider.
+const PASSED_THROUGH = new Set<string>(["__provider"]);
+// The outputs check writes into its returned inputs, from the PFX in data.
+const DERIVED = ["thumbprint", "subject", "expirationDate"] as const;
+
+/** Where Key Vault secrets may live: the cloud's vault DNS suffix and the trusted vault hosts. */
+export interface VaultHosts {
+  /** The cloud's Key Vault DNS suffix, e.g. `vault.azure.net`. */
+  vaultDnsSuffix: string;
+  /** `azure-certs:trustedVaultHosts`: a host name (any port) or `host:port`. */
+  trustedHosts: readonly string[];
+}
 
 /** What `check` needs besides the inputs: config defaults and the clock. */
 export interface ApimCheckContext {
   defaultSubscriptionId?: string;
   now?: Date;
+  /** Default: the provider process's transport (`keyVaultHosts()`), from the stack configuration. */
+  vaultHosts?: VaultHosts;
 }
 
 /** Facts read from a PFX, in the forms APIM reports them. */
@@ -23,6 +53,7 @@ export interface PfxFacts {
   thumbprint: string;
   subject: string;
   expirationDate: string;
+  notBefore: Date;
   notAfter: Date;
 }
 
@@ -53,6 +84,7 @@ export function readPfx(data: string, password: string): PfxFacts | CheckFailure
       thumbprint: facts.thumbprint,
       subject: facts.subject,
       expirationDate: isoSeconds(facts.notAfter),
+      notBefore: facts.notBefore,
       notAfter: facts.notAfter,
     };
   } catch (e) {
@@ -92,7 +124,53 @@ export function parseSecretIdentifier(
   return { vaultUrl: url.origin, name: parts[1], version: parts[2] };
 }
 
+/**
+ * Why a Key Vault secret's host may not be used, or `undefined` when it may: a vault under the
+ * cloud's Key Vault DNS suffix (one label, no port), or a host trusted by
+ * `azure-certs:trustedVaultHosts` (the transport's own rule). API Management sends its identity's
+ * Key Vault token to that host, so a look-alike such as `vault.azure.net.example.com` is refused.
+ */
+export function vaultHostProblem(url: URL, hosts: VaultHosts): string | undefined {
+  if (isTrustedVaultHost(url.host, hosts.trustedHosts)) return undefined;
+  const suffix = hosts.vaultDnsSuffix.toLowerCase().replace(/^\.+|\.+$/g, "");
+  const host = url.hostname.toLowerCase();
+  const label = host.endsWith("." + suffix) ? host.slice(0, -suffix.length - 1) : "";
+  if (label && !label.includes(".") && url.port === "") return undefined;
+  return (
+    `must be a secret in a vault under ${suffix} (this cloud's Key Vault DNS suffix), such as ` +
+    `https://myvault.${suffix}/secrets/mycert; got host ${JSON.stringify(url.host)}. API Management sends its ` +
+    "identity's token to this host; if it really is a vault (a local emulator), add it to azure-certs:trustedVaultHosts"
+  );
+}
+
 type Raw = Record<string, unknown>;
+
+const isGiven = (v: unknown) => v !== undefined && v !== null;
+
+/** Failures for keys that are not inputs: unknown, misspelt, or outputs given as inputs. */
+function checkKeys(
+  given: Raw,
+  allowed: readonly string[],
+  outputs: readonly string[],
+  where: { path: string; notAllowed: string; skip?: readonly string[] },
+  fail: (property: string, reason: string) => void,
+): void {
+  for (const [k, v] of Object.entries(given)) {
+    if (allowed.includes(k) || PASSED_THROUGH.has(k) || where.skip?.includes(k)) continue;
+    // The resource class declares its outputs as undefined inputs: not given.
+    if (outputs.includes(k) && !isGiven(v)) continue;
+    const property = where.path ? `${where.path}.${k}` : k;
+    if (outputs.includes(k)) {
+      fail(property, "is an output of ApimCertificate, computed by API Management, not an input: remove it");
+      continue;
+    }
+    const hint = closest(k, allowed);
+    fail(
+      property,
+      where.notAllowed + (hint ? ` (did you mean ${hint}?)` : `; allowed: ${allowed.join(", ")}`),
+    );
+  }
+}
 
 function str(news: Raw, key: string): string | undefined {
   const v = news[key];
@@ -111,7 +189,17 @@ export function checkApimInputs(
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
   const inputs: Raw = { ...news };
-  for (const derived of ["thumbprint", "subject", "expirationDate"]) delete inputs[derived];
+  for (const derived of DERIVED) delete inputs[derived];
+  // The outputs check derives from data are its own when they match (its inputs checked again);
+  // any other output given is the user's, and refused once the PFX has been read (below).
+  checkKeys(
+    news,
+    APIM_INPUT_NAMES,
+    APIM_OUTPUT_NAMES,
+    { path: "", notAllowed: "is not an input of ApimCertificate", skip: DERIVED },
+    fail,
+  );
+  for (const k of APIM_OUTPUT_NAMES) delete inputs[k];
 
   // Where: the service id, or its three parts.
   const serviceId = news.serviceId;
@@ -230,6 +318,7 @@ export function checkApimInputs(
   if (news.password !== undefined && !hasData) {
     fail("password", "is only used with data");
   }
+  let derivedFacts: PfxFacts | undefined;
   if (hasData && !isUnknown(news.data) && !isUnknown(news.password)) {
     const data = str(news, "data");
     const password = news.password === undefined ? "" : str(news, "password");
@@ -245,12 +334,25 @@ export function checkApimInputs(
             "data",
             `the certificate ${read.subject} (thumbprint ${read.thumbprint}) expired on ${read.expirationDate}; upload a renewed certificate`,
           );
+        } else if (read.notBefore.getTime() > now.getTime() + NOT_BEFORE_TOLERANCE_MS) {
+          fail(
+            "data",
+            `the certificate ${read.subject} (thumbprint ${read.thumbprint}) is not valid before ${isoSeconds(read.notBefore)} ` +
+              "(its notBefore); clients would refuse it until then: upload it from that date, or check the issuing machine's clock",
+          );
         }
         inputs.data = data.replace(/\s+/g, "");
+        derivedFacts = read;
         inputs.thumbprint = read.thumbprint;
         inputs.subject = read.subject;
         inputs.expirationDate = read.expirationDate;
       }
+    }
+  }
+  for (const k of DERIVED) {
+    const v = news[k];
+    if (isGiven(v) && (isUnknown(v) || !derivedFacts || v !== derivedFacts[k])) {
+      fail(k, "is an output of ApimCertificate, computed by API Management, not an input: remove it");
     }
   }
   if (keyVault !== undefined && !isUnknown(keyVault)) {
@@ -258,12 +360,23 @@ export function checkApimInputs(
       fail("keyVault", "must be an object { secretIdentifier, identityClientId? }");
     } else {
       const kv = keyVault as Raw;
+      checkKeys(
+        kv,
+        APIM_KEY_VAULT_INPUT_NAMES,
+        APIM_KEY_VAULT_OUTPUT_NAMES,
+        { path: "keyVault", notAllowed: "is not a member of keyVault" },
+        fail,
+      );
       const id = kv.secretIdentifier;
       if (id === undefined) fail("keyVault.secretIdentifier", "is required");
       else if (!isUnknown(id)) {
         const parsed = typeof id === "string" ? parseSecretIdentifier(id) : undefined;
         if (!parsed) fail("keyVault.secretIdentifier", "must be a string");
         else if ("property" in parsed) failures.push(parsed);
+        else {
+          const problem = vaultHostProblem(new URL(parsed.vaultUrl), ctx.vaultHosts ?? keyVaultHosts());
+          if (problem) fail("keyVault.secretIdentifier", problem);
+        }
       }
       const client = kv.identityClientId;
       if (client !== undefined && client !== null && !isUnknown(client)) {

@@ -180,3 +180,157 @@ describe("ApimCertificate check", () => {
     expect(failuresOf({ ...where, keyVault: UNKNOWN })).toEqual([]);
   });
 });
+
+describe("ApimCertificate check: inputs that are not inputs, dates, vault hosts", () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const publicCloud = { vaultHosts: { vaultDnsSuffix: "vault.azure.net", trustedHosts: ["localhost"] } };
+  const check = (news: Record<string, unknown>, ctx: Record<string, unknown> = {}) =>
+    checkApimInputs(news, { ...publicCloud, ...ctx });
+
+  it("refuses a certificate not valid yet, naming data and its notBefore", () => {
+    const now = new Date(Date.now() - 40 * DAY); // makePfx's certificates start 30 days ago
+    const failures = check({ ...where, data: pfx.data, password: pfx.password }, { now }).failures;
+    expect(failures).toEqual([
+      {
+        property: "data",
+        reason: expect.stringMatching(
+          /^the certificate CN=contoso\.com \(thumbprint [0-9A-F]{40}\) is not valid before \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(its notBefore\)/,
+        ),
+      },
+    ]);
+    expect(failures[0].reason).not.toContain(pfx.password);
+  });
+
+  it("accepts a notBefore a few minutes ahead (the issuer's clock)", () => {
+    const start = new Date(Date.now() - 30 * DAY);
+    const now = new Date(start.getTime() - 60 * 1000);
+    expect(check({ ...where, data: pfx.data, password: pfx.password }, { now }).failures).toEqual([]);
+  });
+
+  it("refuses unknown and misspelt properties, suggesting the closest input", () => {
+    expect(check({ ...where, keyVault: kv, bogusProperty: 1, expiryWarningDay: 3 }).failures).toEqual([
+      {
+        property: "bogusProperty",
+        reason: expect.stringMatching(
+          /^is not an input of ApimCertificate; allowed: serviceId, subscriptionId, /,
+        ),
+      },
+      {
+        property: "expiryWarningDay",
+        reason: "is not an input of ApimCertificate (did you mean expiryWarningDays?)",
+      },
+    ]);
+  });
+
+  it("refuses outputs given as inputs, and lets through the outputs the resource class declares", () => {
+    const declared = {
+      thumbprint: undefined,
+      subject: undefined,
+      expirationDate: undefined,
+      resourceId: undefined,
+      etag: undefined,
+    };
+    expect(check({ ...where, keyVault: kv, ...declared, __provider: "p" }).failures).toEqual([]);
+    const given = check({
+      ...where,
+      keyVault: kv,
+      thumbprint: "AB",
+      subject: "CN=x",
+      expirationDate: "2030",
+      resourceId: "/x",
+      etag: "e",
+    });
+    expect(given.failures.map((f) => f.property).sort()).toEqual([
+      "etag",
+      "expirationDate",
+      "resourceId",
+      "subject",
+      "thumbprint",
+    ]);
+    expect(given.failures[0].reason).toBe(
+      "is an output of ApimCertificate, computed by API Management, not an input: remove it",
+    );
+    expect(given.inputs).not.toHaveProperty("resourceId");
+    expect(check({ ...where, keyVault: kv, thumbprint: UNKNOWN }).failures.map((f) => f.property)).toEqual([
+      "thumbprint",
+    ]);
+  });
+
+  it("accepts its own inputs checked again (thumbprint, subject, expiry derived from data), not another thumbprint", () => {
+    const first = check({ ...where, data: pfx.data, password: pfx.password });
+    expect(first.inputs.thumbprint).toBeDefined();
+    const again = check(first.inputs);
+    expect(again.failures).toEqual([]);
+    expect(again.inputs).toEqual(first.inputs);
+    expect(check({ ...first.inputs, thumbprint: "0".repeat(40) }).failures.map((f) => f.property)).toEqual([
+      "thumbprint",
+    ]);
+  });
+
+  it("refuses unknown, misspelt and output members of keyVault", () => {
+    const failures = check({
+      ...where,
+      keyVault: {
+        secretIdentifier: kv.secretIdentifier,
+        identityClientid: SUB,
+        bogus: 1,
+        lastStatus: { code: "x" },
+      },
+    }).failures;
+    expect(failures).toEqual([
+      {
+        property: "keyVault.identityClientid",
+        reason: "is not a member of keyVault (did you mean identityClientId?)",
+      },
+      {
+        property: "keyVault.bogus",
+        reason: "is not a member of keyVault; allowed: secretIdentifier, identityClientId",
+      },
+      {
+        property: "keyVault.lastStatus",
+        reason: "is an output of ApimCertificate, computed by API Management, not an input: remove it",
+      },
+    ]);
+  });
+
+  it.each([
+    ["another host", "https://vault.example.com/secrets/c", '"vault.example.com"'],
+    [
+      "a look-alike of the suffix",
+      "https://myvault.vault.azure.net.example.com/secrets/c",
+      '"myvault.vault.azure.net.example.com"',
+    ],
+    ["two labels under the suffix", "https://a.b.vault.azure.net/secrets/c", '"a.b.vault.azure.net"'],
+    ["the suffix itself", "https://vault.azure.net/secrets/c", '"vault.azure.net"'],
+    [
+      "a port under the suffix",
+      "https://myvault.vault.azure.net:8443/secrets/c",
+      '"myvault.vault.azure.net:8443"',
+    ],
+    ["another cloud's suffix", "https://myvault.vault.azure.cn/secrets/c", '"myvault.vault.azure.cn"'],
+  ])("refuses a secret on %s unless trusted", (_what, secretIdentifier, host) => {
+    const failures = check({ ...where, keyVault: { secretIdentifier } }).failures;
+    expect(failures).toEqual([
+      {
+        property: "keyVault.secretIdentifier",
+        reason: expect.stringContaining(
+          `must be a secret in a vault under vault.azure.net (this cloud's Key Vault DNS suffix)`,
+        ),
+      },
+    ]);
+    expect(failures[0].reason).toContain(`got host ${host}`);
+    expect(failures[0].reason).toContain("azure-certs:trustedVaultHosts");
+  });
+
+  it("accepts vaults under the cloud's suffix and hosts trusted by azure-certs:trustedVaultHosts (name, or name:port)", () => {
+    const ok = (secretIdentifier: string, trustedHosts: string[] = [], vaultDnsSuffix = "vault.azure.net") =>
+      check({ ...where, keyVault: { secretIdentifier } }, { vaultHosts: { vaultDnsSuffix, trustedHosts } })
+        .failures;
+    expect(ok("https://MyVault.Vault.Azure.Net/secrets/c")).toEqual([]);
+    expect(ok("https://myvault.vault.azure.cn/secrets/c", [], "vault.azure.cn")).toEqual([]);
+    expect(ok("https://localhost:8443/secrets/c", ["localhost"])).toEqual([]);
+    expect(ok("https://localhost:8443/secrets/c", ["localhost:8443"])).toEqual([]);
+    expect(ok("https://localhost:9443/secrets/c", ["localhost:8443"])).toHaveLength(1);
+    expect(ok("https://vault.example.com/secrets/c", ["vault.example.com"])).toEqual([]);
+  });
+});
