@@ -507,6 +507,17 @@ describe("bad inputs at pulumi preview", () => {
     expect(lines.filter((l) => /^\s+at /.test(l) || l.includes("node_modules"))).toEqual([]);
   });
 
+  it("prints no PFX or password given", () => {
+    const secrets = all.flatMap((c) =>
+      ["data", "password"]
+        .map((k) => c.set[k])
+        .filter((v): v is string => typeof v === "string" && v.length >= 8),
+    );
+    expect(secrets.length).toBeGreaterThan(5);
+    const leaked = secrets.filter((v) => previews.some((p) => p.output.includes(v.slice(0, 40))));
+    expect(leaked.map((v) => v.slice(0, 12))).toEqual([]);
+  });
+
   it("reports every case, naming its property", () => {
     const missing = previews.flatMap((p) => {
       const lines = p.output.split("\n").filter((l) => l.includes(`'${p.name}' has a problem: `));
