@@ -1,6 +1,7 @@
 /**
  * ApimCertificate through the real engine (Automation API, inline programs) against the emulator.
  */
+import axios from "axios";
 import { ApimCertificate } from "../../provider";
 import { EngineStack } from "../harness/engine";
 import { startEmulatedAzure, SUBSCRIPTION, type EmulatedAzure } from "../harness/emulated-azure";
@@ -242,11 +243,27 @@ describe("ApimCertificate and certificates that exist already", () => {
     expect(again.changeSummary.update ?? 0).toBe(0);
   });
 
-  it("reports a change made elsewhere (412) with what to do, then updates after a refresh", async () => {
+  it("updates when only the ETag moved elsewhere (same certificate): a 412 on content it already had", async () => {
     azure.emu.admin.touchApimCertificate(ref);
+    const newer = makePfx({ cn: "legacy.contoso.com", daysValid: 600 });
+    Object.assign(pfx, newer);
+    const up = await stack.up();
+    expect(up.outputs.thumbprint.value).toBe(opensslFacts(newer).thumbprint);
+  });
+
+  it("reports a change made elsewhere (412) with what to do, then updates after a refresh", async () => {
+    // Someone uploads another certificate under the same id.
+    const theirs = makePfx({ cn: "someone-else.contoso.com" });
+    const token = azure.emu.admin.issueToken({ audience: "https://management.azure.com" });
+    await axios.put(
+      `${azure.emu.armEndpoint}${id}?api-version=2024-05-01`,
+      { properties: { data: theirs.data, password: theirs.password } },
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
     const newer = makePfx({ cn: "legacy.contoso.com", daysValid: 700 });
     Object.assign(pfx, newer);
-    await expect(stack.up()).rejects.toThrow(/changed.*pulumi refresh/is);
+    await expect(stack.up()).rejects.toThrow(/412.*pulumi refresh/is);
+    expect(azure.emu.admin.getApimCertificate(ref)?.subject).toBe("CN=someone-else.contoso.com");
     await stack.refresh();
     const up = await stack.up();
     expect(up.outputs.thumbprint.value).toBe(opensslFacts(newer).thumbprint);
