@@ -34,6 +34,7 @@ import {
   type AzureResponse,
 } from "../transport";
 import { checkResult } from "../dynamic/check-result";
+import { guardProvider } from "../dynamic/guard";
 import { compareInputs, diffInputs } from "./diff";
 import { certificateOutputs, managedView, toPublicPolicy } from "./mappers";
 import { getPath, isSet, memberName } from "./members";
@@ -333,3 +334,6 @@ async function remove(id: string, props: PolicyState): Promise<void> {
   if (patch) await patchPolicy(target, patch);
 }
 export { remove as delete };
+
+// Last: every exported method fails with its message alone (see ../dynamic/guard.ts).
+guardProvider(module.exports);

@@ -115,10 +115,7 @@ describe("a persistent failure prints its message alone", () => {
     expect(noise(output)).toEqual([]);
   });
 
-  // KeyVaultCertificatePolicy's provider module does not go through guardProvider yet (its owner
-  // adds `guardProvider(module.exports)` as its last line): until then its read prints frames.
-  // Jest reports this test once it passes; then make it a plain `it`.
-  it.failing("429 on a Key Vault policy GET during refresh", async () => {
+  it("429 on a Key Vault policy GET during refresh", async () => {
     azure.emu.admin.addFault({
       listener: "demo",
       method: "GET",
