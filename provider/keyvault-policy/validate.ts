@@ -564,7 +564,14 @@ export function checkInputs(
 ): CheckInputsResult {
   const c = new Checker();
   for (const k of Object.keys(news)) {
-    if ((INPUT_KEYS as readonly string[]).includes(k) || PASSED_THROUGH_KEYS.has(k)) continue;
+    if ((INPUT_KEYS as readonly string[]).includes(k)) continue;
+    if (PASSED_THROUGH_KEYS.has(k)) {
+      // The resource class passes its outputs as unset props; a value there came from the user.
+      if (isSet(news[k]) && k !== "__provider") {
+        c.fail(k, "is an output of KeyVaultCertificatePolicy (read from Key Vault), not an input: remove it");
+      }
+      continue;
+    }
     const hint = closest(k, INPUT_KEYS);
     c.fail(
       k,

@@ -334,18 +334,31 @@ describe("KeyVaultCertificatePolicy check: settings", () => {
     ]);
   });
 
-  it("leaves Pulumi's own keys and the output names alone, and out of the inputs", () => {
+  it("leaves Pulumi's own keys and the unset output names the class passes alone, and out of the inputs", () => {
     const { inputs, failures } = checkInputs({
       ...where,
       __provider: "x",
       thumbprint: undefined,
-      version: "v",
-      originalPolicy: { keyProperties: { keySize: 2048 } },
+      version: null,
+      originalPolicy: undefined,
     });
     expect(failures).toEqual([]);
     expect(inputs).not.toHaveProperty("__provider");
     expect(inputs).not.toHaveProperty("version");
     expect(inputs).not.toHaveProperty("originalPolicy");
+  });
+
+  it("refuses an output given a value as if it were an input", () => {
+    expect(failuresOf({ version: "v", originalPolicy: { keyProperties: { keySize: 2048 } } })).toEqual([
+      {
+        property: "version",
+        reason: "is an output of KeyVaultCertificatePolicy (read from Key Vault), not an input: remove it",
+      },
+      {
+        property: "originalPolicy",
+        reason: "is an output of KeyVaultCertificatePolicy (read from Key Vault), not an input: remove it",
+      },
+    ]);
   });
 
   it("treats null as not set, and drops it from the inputs", () => {
