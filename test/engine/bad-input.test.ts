@@ -431,14 +431,7 @@ let stateBefore: string;
 let stateAfter: string;
 let requests: string[];
 
-async function run(...args: string[]): Promise<{ ok: boolean; output: string }> {
-  try {
-    const { stdout, stderr } = await project.pulumi(...args);
-    return { ok: true, output: `${stdout}\n${stderr}` };
-  } catch (e) {
-    return { ok: false, output: (e as Error).message };
-  }
-}
+const run = (...args: string[]) => project.attempt(...args);
 
 beforeAll(async () => {
   azure = await startEmulatedAzure();

@@ -21,15 +21,7 @@ let azure: EmulatedAzure;
 let project: CliProject;
 let dir: string;
 
-/** Runs a pulumi command and returns everything it printed, whether it succeeded or not. */
-async function run(...args: string[]): Promise<{ ok: boolean; output: string }> {
-  try {
-    const { stdout, stderr } = await project.pulumi(...args);
-    return { ok: true, output: `${stdout}\n${stderr}` };
-  } catch (e) {
-    return { ok: false, output: (e as Error).message };
-  }
-}
+const run = (...args: string[]) => project.attempt(...args);
 
 /** What in `output` should not be there: stack frames, install paths, a message printed twice on one line. */
 function noise(output: string): string[] {
@@ -76,9 +68,7 @@ beforeAll(async () => {
     "azure-certs:maxRetryDelayMs": { value: "50" },
     "azure-certs:requestTimeoutMs": { value: "1500" },
   };
-  for (const [key, { value, secret }] of Object.entries(config)) {
-    await project.pulumi("config", "set", ...(secret ? ["--secret"] : []), key, value);
-  }
+  await project.setConfig(config);
   // refresh and destroy run with the configuration of the last up.
   const up = await run("up", "--yes", "--skip-preview");
   expect(up).toMatchObject({ ok: true });

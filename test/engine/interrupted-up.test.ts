@@ -49,9 +49,7 @@ beforeAll(async () => {
     INTERRUPTED_PFX_DIR: dir,
     INTERRUPTED_SERVICE_ID: serviceId,
   });
-  for (const [key, { value, secret }] of Object.entries(azure.config)) {
-    await project.pulumi("config", "set", ...(secret ? ["--secret"] : []), key, value);
-  }
+  await project.setConfig(azure.config);
 }, 180_000);
 afterAll(async () => {
   await project?.pulumi("cancel", "--yes").catch(() => undefined);

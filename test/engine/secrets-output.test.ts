@@ -53,15 +53,7 @@ function leaks(text: string): string[] {
   return found;
 }
 
-/** Runs a pulumi command and returns everything it printed, whether it succeeded or not. */
-async function run(...args: string[]): Promise<{ ok: boolean; output: string }> {
-  try {
-    const { stdout, stderr } = await project.pulumi(...args);
-    return { ok: true, output: `${stdout}\n${stderr}` };
-  } catch (e) {
-    return { ok: false, output: (e as Error).message };
-  }
-}
+const run = (...args: string[]) => project.attempt(...args);
 
 beforeAll(async () => {
   azure = await startEmulatedAzure();
@@ -70,9 +62,7 @@ beforeAll(async () => {
     ...azure.env,
     SECRETS_CASE_FILE: path.join(dir, "case.json"),
   });
-  for (const [key, { value, secret }] of Object.entries(azure.config)) {
-    await project.pulumi("config", "set", ...(secret ? ["--secret"] : []), key, value);
-  }
+  await project.setConfig(azure.config);
 }, 180_000);
 afterAll(async () => {
   await project?.dispose();

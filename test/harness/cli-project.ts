@@ -85,6 +85,26 @@ export class CliProject {
     }
   }
 
+  /**
+   * Runs a pulumi command and returns everything it printed (stdout and stderr, or the failure's
+   * message with both), whether it succeeded or not.
+   */
+  async attempt(...args: string[]): Promise<{ ok: boolean; output: string }> {
+    try {
+      const { stdout, stderr } = await this.pulumi(...args);
+      return { ok: true, output: `${stdout}\n${stderr}` };
+    } catch (e) {
+      return { ok: false, output: (e as Error).message };
+    }
+  }
+
+  /** Sets stack configuration, `secret` values with `--secret` (an Automation API `ConfigMap`). */
+  async setConfig(config: Record<string, { value: string; secret?: boolean }>): Promise<void> {
+    for (const [key, { value, secret }] of Object.entries(config)) {
+      await this.pulumi("config", "set", ...(secret ? ["--secret"] : []), key, value);
+    }
+  }
+
   async outputs(): Promise<Record<string, unknown>> {
     const { stdout } = await this.pulumi("stack", "output", "--json", "--show-secrets");
     return JSON.parse(stdout);
