@@ -692,8 +692,9 @@ export class AzureTransport {
     const elapsedMs = Date.now() - started;
     const tokenUrl = redactUrl(this.tokenEndpoint(wait.tenantId));
     const troubleKey = `${wait.tenantId ?? ""}\n${wait.scope}`;
+    // Read, not taken: every call waiting on the same token request (one per resource of a stack)
+    // is told what Entra ID answered. The record goes when a token request succeeds or is refused.
     const trouble = this.tokenTrouble.get(troubleKey);
-    this.tokenTrouble.delete(troubleKey);
     const message = tokenTimeoutMessage({
       answered:
         trouble?.lastStatus !== undefined
