@@ -53,14 +53,23 @@ req.end(JSON.stringify({ audience: resource, clientId: ${JSON.stringify(CLI_USER
   fs.writeFileSync(file, script, { mode: 0o755 });
 }
 
+// DefaultAzureCredential tries managed identity before the Azure CLI. Its IMDS probe goes to the
+// emulator's IMDS endpoint, on a host with no managed identity, so that it never leaves this
+// machine (169.254.169.254 is no test host) and the chain goes on to the CLI.
+const IMDS_VARIABLE = "AZURE_POD_IDENTITY_AUTHORITY_HOST";
+const savedImds = process.env[IMDS_VARIABLE];
+
 beforeAll(async () => {
-  fx = await startFixture();
+  fx = await startFixture({ managedIdentity: { systemAssignedClientId: null, userAssignedClientIds: [] } });
+  process.env[IMDS_VARIABLE] = fx.emu.info().managedIdentity.imdsEndpoint;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "login-az-"));
   fs.mkdirSync(path.join(dir, "bin"));
   fakeAz(path.join(dir, "bin"), path.join(dir, "calls.jsonl"));
   process.env.PATH = `${path.join(dir, "bin")}${path.delimiter}${process.env.PATH}`;
 });
 afterAll(async () => {
+  if (savedImds === undefined) delete process.env[IMDS_VARIABLE];
+  else process.env[IMDS_VARIABLE] = savedImds;
   process.env.PATH = saved.PATH;
   if (saved.AZURE_TOKEN_CREDENTIALS === undefined) delete process.env.AZURE_TOKEN_CREDENTIALS;
   else process.env.AZURE_TOKEN_CREDENTIALS = saved.AZURE_TOKEN_CREDENTIALS;
