@@ -138,7 +138,13 @@ export class EmulatorAdmin {
   }
 
   /** Mints a token without a token request: negative `lifetimeSeconds` gives an expired one. */
-  issueToken(opts: { audience: string; clientId?: string; lifetimeSeconds?: number }): string {
+  issueToken(opts: {
+    audience: string;
+    clientId?: string;
+    lifetimeSeconds?: number;
+    /** Token format; default: what the audience accepts (v1.0 for ARM, Key Vault and Graph). */
+    version?: "1.0" | "2.0";
+  }): string {
     return this.host.entra.issueToken(opts);
   }
 

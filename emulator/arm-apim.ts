@@ -17,7 +17,7 @@ import {
   isObject,
   parseJsonBody,
 } from "./http";
-import type { EntraIdentity } from "./entra";
+import { type EntraIdentity, tokenClientId } from "./entra";
 import type { SecretResolution } from "./keyvault";
 import { PkiError, describeCertificate, parsePfx } from "../provider/pki";
 import { FilterError, compileFilter } from "./odata";
@@ -347,7 +347,7 @@ export class ApimEmulator {
     const check = this.deps.entra.verify(m[1]);
     if (check.claims) {
       ctx.auth.audience = typeof check.claims.aud === "string" ? check.claims.aud : undefined;
-      ctx.auth.clientId = typeof check.claims.azp === "string" ? check.claims.azp : undefined;
+      ctx.auth.clientId = tokenClientId(check.claims);
     }
     if (!check.ok) {
       if (check.reason === "expired") {

@@ -36,15 +36,28 @@ export interface FederatedCredential {
   audiences?: string[];
 }
 
-/** Claims of the access tokens the emulator issues (v2.0 app-only tokens). */
+/**
+ * Claims of the access tokens the emulator issues (app-only). The resource decides the format, as in
+ * Entra: ARM, Key Vault and Microsoft Graph accept v1.0 tokens (`iss` = `https://sts.windows.net/{tenant}/`,
+ * `appid`, `appidacr`, `idp`, `ver` "1.0"), other resources get v2.0 ones (`iss` =
+ * `{authorityHost}/{tenant}/v2.0`, `azp`, `azpacr`, `ver` "2.0"), whichever endpoint issued them.
+ */
 export interface TokenClaims {
   aud: string;
   iss: string;
   iat: number;
   nbf: number;
   exp: number;
-  azp: string;
-  azpacr: string;
+  /** v1.0: the client id. */
+  appid?: string;
+  /** v1.0: how the client authenticated: "1" secret, "2" certificate or assertion. */
+  appidacr?: string;
+  /** v1.0: the issuer of the identity (the tenant's v1 issuer for apps). */
+  idp?: string;
+  /** v2.0: the client id. */
+  azp?: string;
+  /** v2.0: as `appidacr`. */
+  azpacr?: string;
   oid: string;
   sub: string;
   tid: string;
@@ -70,6 +83,24 @@ export const DEFAULT_RESOURCES = [
   "https://vault.azure.net",
   "https://graph.microsoft.com",
 ];
+
+/**
+ * Resources whose app registrations accept v1.0 access tokens (accessTokenAcceptedVersion 1 or
+ * unset), so Entra gives them v1.0 tokens even from the v2.0 endpoint.
+ */
+export const V1_TOKEN_RESOURCES = [
+  "https://management.azure.com",
+  "https://management.core.windows.net",
+  "https://vault.azure.net",
+  "cfa8b339-82a2-471a-a3c9-0fc0be7a4093",
+  "https://graph.microsoft.com",
+];
+
+/** The client id of a token: `appid` (v1.0) or `azp` (v2.0). */
+export function tokenClientId(claims: { appid?: unknown; azp?: unknown }): string | undefined {
+  if (typeof claims.appid === "string") return claims.appid;
+  return typeof claims.azp === "string" ? claims.azp : undefined;
+}
 
 const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -230,24 +261,30 @@ export class EntraIdentity {
     azpacr?: string;
     /** Claims to add, e.g. `acrs` and `xms_cc` from a token request's `claims` (see `requestedClaims`). */
     extraClaims?: Record<string, unknown>;
+    /** Token format; default: what the audience accepts ({@link V1_TOKEN_RESOURCES}: "1.0", else "2.0"). */
+    version?: "1.0" | "2.0";
   }): string {
     const now = nowSeconds();
     const lifetime = opts.lifetimeSeconds ?? this.options.tokenLifetimeSeconds;
     const clientId = opts.clientId ?? this.options.clients[0]?.clientId ?? stableGuid("client");
     const oid = stableGuid(`${this.tenantId}/${clientId.toLowerCase()}`);
+    const v1 =
+      (opts.version ?? (V1_TOKEN_RESOURCES.includes(opts.audience.toLowerCase()) ? "1.0" : "2.0")) === "1.0";
+    const v1Issuer = `https://sts.windows.net/${this.tenantId}/`;
     const claims: TokenClaims = {
       aud: opts.audience,
-      iss: this.issuer(this.options.authorityHost),
+      iss: v1 ? v1Issuer : this.issuer(this.options.authorityHost),
       // An already-expired token must also have started in the past.
       iat: Math.min(now, now + lifetime - 60),
       nbf: Math.min(now, now + lifetime - 60),
       exp: now + lifetime,
-      azp: clientId,
-      azpacr: opts.azpacr ?? "1",
+      ...(v1
+        ? { appid: clientId, appidacr: opts.azpacr ?? "1", idp: v1Issuer }
+        : { azp: clientId, azpacr: opts.azpacr ?? "1" }),
       oid,
       sub: oid,
       tid: this.tenantId,
-      ver: "2.0",
+      ver: v1 ? "1.0" : "2.0",
       idtyp: "app",
       uti: crypto.randomBytes(16).toString("base64url"),
       ...(opts.extraClaims ?? {}),

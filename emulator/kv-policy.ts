@@ -12,7 +12,28 @@ import {
   curveBits,
   parseDistinguishedName,
 } from "../provider/pki";
+import * as net from "node:net";
 import { isObject } from "./http";
+
+/**
+ * Key Vault data-plane API versions served, oldest first. Key Vault versions the whole service at
+ * once, so every route answers every version. What each adds to the members used here (from
+ * azure-rest-api-specs `specification/keyvault/data-plane/Microsoft.KeyVault/stable/{version}`):
+ * 7.5 keeps 7.4's schema; 7.6 adds `preserveCertOrder` (create, import, certificate bundles);
+ * 2025-07-01 adds the SANs `uris` and `ipAddresses` and the secret's `previousVersion`;
+ * 2026-04-01 (the default of @azure/keyvault-secrets 4.12) keeps 2025-07-01's members here.
+ */
+export const KEY_VAULT_API_VERSIONS = ["7.4", "7.5", "7.6", "2025-07-01", "2026-04-01"] as const;
+export type KeyVaultApiVersion = (typeof KEY_VAULT_API_VERSIONS)[number];
+
+/** Whether `version` is `since` or newer (both among {@link KEY_VAULT_API_VERSIONS}). */
+export function versionAtLeast(version: string, since: KeyVaultApiVersion): boolean {
+  const i = KEY_VAULT_API_VERSIONS.indexOf(version as KeyVaultApiVersion);
+  return i >= KEY_VAULT_API_VERSIONS.indexOf(since);
+}
+
+/** The version that introduced the SANs `uris` and `ipAddresses`. */
+export const SAN_URIS_AND_IPS_SINCE: KeyVaultApiVersion = "2025-07-01";
 
 /** CertificatePolicy as sent and returned by Key Vault (without the read-only `id`). */
 export interface KvPolicy {
@@ -21,7 +42,15 @@ export interface KvPolicy {
   x509_props?: {
     subject?: string;
     ekus?: string[];
-    sans?: { emails?: string[]; dns_names?: string[]; upns?: string[] };
+    sans?: {
+      emails?: string[];
+      dns_names?: string[];
+      upns?: string[];
+      /** 2025-07-01 and later. */
+      uris?: string[];
+      /** 2025-07-01 and later (IPv4 and IPv6). */
+      ipAddresses?: string[];
+    };
     key_usage?: string[];
     validity_months?: number;
   };
@@ -104,8 +133,14 @@ function compact<T extends object>(o: T): T {
 /**
  * Reads a policy body: checks every member's type, enumeration and range, keeps only the members
  * given (nulls count as not given), and ignores the read-only `id` and attribute timestamps.
+ * `apiVersion` (default: the newest) decides which members exist: a member that version does not
+ * define is refused with 400, not dropped. An empty `sans` (no member given) counts as not given,
+ * as a null does: the official SDKs send `"sans":{}` in every partial update (see the README).
  */
-export function parsePolicy(input: unknown): KvPolicy {
+export function parsePolicy(
+  input: unknown,
+  apiVersion: string = KEY_VAULT_API_VERSIONS[KEY_VAULT_API_VERSIONS.length - 1],
+): KvPolicy {
   const body = object(input, "policy");
   if (!body) fail("The certificate policy must be a JSON object.");
   const out: KvPolicy = {};
@@ -153,13 +188,30 @@ export function parsePolicy(input: unknown): KvPolicy {
     const usages = strings(xp.key_usage, "x509_props.key_usage");
     for (const u of usages ?? []) oneOf(u, KEY_USAGES, "x509_props.key_usage");
     const sansIn = object(xp.sans, "x509_props.sans");
-    const sans = sansIn
+    if (sansIn && !versionAtLeast(apiVersion, SAN_URIS_AND_IPS_SINCE))
+      for (const k of ["uris", "ipAddresses"])
+        if (given(sansIn[k]))
+          fail(
+            `Property x509_props.sans.${k} is not defined in api-version ${apiVersion}: it needs api-version ${SAN_URIS_AND_IPS_SINCE} or later.`,
+          );
+    const parsedSans = sansIn
       ? compact({
           emails: strings(sansIn.emails, "x509_props.sans.emails"),
           dns_names: strings(sansIn.dns_names, "x509_props.sans.dns_names"),
           upns: strings(sansIn.upns, "x509_props.sans.upns"),
+          uris: strings(sansIn.uris, "x509_props.sans.uris"),
+          ipAddresses: strings(sansIn.ipAddresses, "x509_props.sans.ipAddresses"),
         })
       : undefined;
+    const sans = parsedSans && Object.keys(parsedSans).length > 0 ? parsedSans : undefined;
+    for (const ip of sans?.ipAddresses ?? [])
+      if (net.isIP(ip) === 0)
+        fail(
+          `Property x509_props.sans.ipAddresses has invalid value '${ip}': expected an IPv4 or IPv6 address.`,
+        );
+    for (const u of sans?.uris ?? [])
+      if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(u))
+        fail(`Property x509_props.sans.uris has invalid value '${u}': expected an absolute URI.`);
     for (const d of sans?.dns_names ?? [])
       if (
         !/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(d)
@@ -261,7 +313,8 @@ export function applyPolicyPatch(
  * PATCH semantics ("set specified members, leave others"): each member given replaces that member
  * and members not given stay. Inside `key_props`, `secret_props`, `x509_props`, `issuer` and
  * `attributes` the same rule applies one level down (so `{x509_props:{validity_months:24}}` keeps
- * the subject); arrays and `sans` are replaced whole; `lifetime_actions: []` clears the actions
+ * the subject); arrays and `sans` are replaced whole (an empty `sans` is not given, see
+ * {@link parsePolicy}); `lifetime_actions: []` clears the actions
  * (the way to turn auto-renew off).
  */
 export function mergePolicy(current: KvPolicy, patch: KvPolicy): KvPolicy {
@@ -345,7 +398,12 @@ export function checkPolicy(p: KvPolicy, purpose: "create" | "update" | "import"
   }
   if (purpose === "create") {
     const sans = p.x509_props?.sans;
-    const sanCount = (sans?.dns_names?.length ?? 0) + (sans?.emails?.length ?? 0) + (sans?.upns?.length ?? 0);
+    const sanCount =
+      (sans?.dns_names?.length ?? 0) +
+      (sans?.emails?.length ?? 0) +
+      (sans?.upns?.length ?? 0) +
+      (sans?.uris?.length ?? 0) +
+      (sans?.ipAddresses?.length ?? 0);
     if (!p.x509_props?.subject && sanCount === 0)
       fail(
         "Property x509_props.subject is required: a certificate needs a subject or subject alternative names.",
@@ -383,18 +441,22 @@ export function addMonths(date: Date, months: number): Date {
 /**
  * The policy Key Vault records for an imported certificate: x509 and key members read from the
  * certificate (the certificate wins over a policy sent with the import), the rest from the policy
- * sent, else issuer "Unknown" and an EmailContacts action at 80% of the lifetime.
+ * sent, else issuer "Unknown" and an EmailContacts action at 80% of the lifetime. `more` carries
+ * the URI and IP SANs of the certificate (read by the caller).
  */
 export function policyForImport(
   facts: CertificateFacts,
   contentType: string,
   sent: KvPolicy | undefined,
+  more: { uris: string[]; ipAddresses: string[] } = { uris: [], ipAddresses: [] },
 ): KvPolicy {
   const key = facts.key;
   const sans = compact({
     dns_names: facts.sans.dns.length ? facts.sans.dns : undefined,
     emails: facts.sans.emails.length ? facts.sans.emails : undefined,
     upns: facts.sans.upns.length ? facts.sans.upns : undefined,
+    uris: more.uris.length ? more.uris : undefined,
+    ipAddresses: more.ipAddresses.length ? more.ipAddresses : undefined,
   });
   return {
     key_props: compact({
@@ -418,4 +480,16 @@ export function policyForImport(
     issuer: { name: "Unknown", ...(sent?.issuer ?? {}) },
     attributes: { enabled: true, ...(sent?.attributes ?? {}) },
   };
+}
+
+/** The policy as `apiVersion` shows it: members that version does not define are left out. */
+export function policyForVersion(p: KvPolicy, apiVersion: string): KvPolicy {
+  const out = clone(p);
+  const sans = out.x509_props?.sans;
+  if (sans && !versionAtLeast(apiVersion, SAN_URIS_AND_IPS_SINCE)) {
+    delete sans.uris;
+    delete sans.ipAddresses;
+    if (Object.keys(sans).length === 0) delete out.x509_props!.sans;
+  }
+  return out;
 }

@@ -113,10 +113,12 @@ describe("ClientSecretCredential", () => {
     expect(jwtPayload(arm.token)).toMatchObject({
       aud: "https://management.azure.com",
       tid: t.emu.tenantId,
-      azp: t.emu.clientId,
-      azpacr: "1",
-      iss: `${t.emu.authorityHost}/${t.emu.tenantId}/v2.0`,
-      ver: "2.0",
+      appid: t.emu.clientId,
+      appidacr: "1",
+      // ARM and Key Vault accept v1.0 tokens, so Entra gives them v1.0 tokens from the v2.0 endpoint.
+      iss: `https://sts.windows.net/${t.emu.tenantId}/`,
+      idp: `https://sts.windows.net/${t.emu.tenantId}/`,
+      ver: "1.0",
     });
     expect(jwtPayload(kv.token).aud).toBe("https://vault.azure.net");
     expect(arm.expiresOnTimestamp).toBeGreaterThan(Date.now() + 50 * 60 * 1000);
@@ -194,8 +196,8 @@ describe("WorkloadIdentityCredential (federated token file)", () => {
     const kv = await cred.getToken(VAULT_SCOPE);
     expect(jwtPayload(arm.token)).toMatchObject({
       aud: "https://management.azure.com",
-      azp: t.emu.clientId,
-      azpacr: "2",
+      appid: t.emu.clientId,
+      appidacr: "2",
     });
     expect(jwtPayload(kv.token).aud).toBe("https://vault.azure.net");
   });
@@ -217,7 +219,7 @@ describe("WorkloadIdentityCredential (federated token file)", () => {
       const cred = new WorkloadIdentityCredential({ disableInstanceDiscovery: true });
       const token = await cred.getToken(ARM_SCOPE);
       expect(jwtPayload(token.token)).toMatchObject({
-        azp: FEDERATED_CLIENT,
+        appid: FEDERATED_CLIENT,
         aud: "https://management.azure.com",
       });
     } finally {
@@ -341,7 +343,7 @@ describe("token endpoint errors", () => {
     );
     expect(r.status).toBe(200);
     expect(r.data).toMatchObject({ token_type: "Bearer", expires_in: 3600, ext_expires_in: 3600 });
-    expect(jwtPayload(r.data.access_token).azp).toBe(t.emu.clientId);
+    expect(jwtPayload(r.data.access_token).appid).toBe(t.emu.clientId);
   });
 
   test("token requests are counted per scope, failed ones included, and the log keeps no secret", async () => {

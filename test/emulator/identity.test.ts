@@ -110,8 +110,8 @@ describe("federated assertions at Entra ID", () => {
     );
     expect(ok.status).toBe(200);
     expect(jwtPayload(ok.data.access_token)).toMatchObject({
-      azp: APP,
-      azpacr: "2",
+      appid: APP,
+      appidacr: "2",
       aud: "https://management.azure.com",
     });
     expect(t.emu.admin.requests({ route: "entra.token" })[0]).toMatchObject({
@@ -227,7 +227,7 @@ describe("certificate assertions at Entra ID", () => {
     for (const sha256 of [true, false]) {
       const r = await exchange(APP, certificateAssertion({ sha256 }));
       expect(r.status).toBe(200);
-      expect(jwtPayload(r.data.access_token)).toMatchObject({ azp: APP, azpacr: "2" });
+      expect(jwtPayload(r.data.access_token)).toMatchObject({ appid: APP, appidacr: "2" });
     }
     expect(t.emu.admin.requests({ route: "entra.token" }).map((r) => r.credential)).toEqual([
       "certificate",
@@ -278,16 +278,16 @@ describe("managed identity endpoints", () => {
     });
     expect(typeof system.data.expires_on).toBe("string");
     expect(jwtPayload(system.data.access_token)).toMatchObject({
-      azp: mi.systemAssignedClientId,
+      appid: mi.systemAssignedClientId,
       aud: "https://management.azure.com",
-      iss: `${t.emu.authorityHost}/${t.emu.tenantId}/v2.0`,
+      iss: `https://sts.windows.net/${t.emu.tenantId}/`,
     });
     const user = await t.http.get(
       url(`api-version=2018-02-01&resource=https://vault.azure.net&client_id=${mi.userAssignedClientIds[0]}`),
       h,
     );
     expect(jwtPayload(user.data.access_token)).toMatchObject({
-      azp: mi.userAssignedClientIds[0],
+      appid: mi.userAssignedClientIds[0],
       aud: "https://vault.azure.net",
     });
     const unknown = await t.http.get(
@@ -317,7 +317,7 @@ describe("managed identity endpoints", () => {
     const user = await t.http.get(`${url}&client_id=${added}`, {
       headers: { "X-IDENTITY-HEADER": mi.identityHeader },
     });
-    expect(jwtPayload(user.data.access_token).azp).toBe(added);
+    expect(jwtPayload(user.data.access_token).appid).toBe(added);
     expect(t.emu.info().managedIdentity.userAssignedClientIds).toContain(added);
   });
 });
