@@ -7,6 +7,7 @@
  * |---|---|---|
  * | create: GET first | 200 | exists: adopt it if `importExisting` (or, identical, with `PULUMI_AZURE_CERTS_ADOPT_IDENTICAL`) and it matches, else refuse saying how |
  * | create: GET first | 404 | free: PUT |
+ * | create: GET first | 404 ParentResourceNotFound | no such service: fail, saying to create it or correct serviceId |
  * | update with no ETag in state: GET first | 200, another certificate | changed elsewhere: fail, run `pulumi refresh` |
  * | update: PUT with If-Match (the stored ETag, or the one just read) | 412, then GET holds what was sent | our own write whose answer was lost: done |
  * | update: PUT with If-Match | 412, then GET holds what state recorded | only the ETag moved: PUT again with the fresh ETag (once) |
@@ -65,7 +66,8 @@ export async function create(inputs: ApimCertificateInputs): Promise<pulumi.dyna
   const path = certificatePath(inputs);
   const apiVersion = inputs.apiVersion;
   const existing = await arm<CertificateContract>({ method: "GET", path, apiVersion }).catch((e) => {
-    if (isNotFound(e)) return undefined;
+    // A missing service answers 404 too (ParentResourceNotFound): that is no place to create in.
+    if (isNotFound(e) && e.code !== "ParentResourceNotFound") return undefined;
     throw e;
   });
   if (existing) {

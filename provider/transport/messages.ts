@@ -58,6 +58,24 @@ export function exhaustedMessage(f: FailureFacts, deadlineMs?: number, serverWai
 export function networkMessage(
   f: FailureFacts,
   code: string,
+  opts: {
+    host: string;
+    timeoutMs?: number;
+    deadlineMs?: number;
+    detail?: string;
+    /** The setting that chose this endpoint instead of the cloud's, e.g. `azure-certs:armEndpoint`. */
+    setBy?: string;
+  },
+): string {
+  const base = networkMessageBody(f, code, opts);
+  return opts.setBy
+    ? `${base} (The endpoint ${opts.host} comes from ${opts.setBy}: check that it is right, or remove it to use the cloud's.)`
+    : base;
+}
+
+function networkMessageBody(
+  f: FailureFacts,
+  code: string,
   opts: { host: string; timeoutMs?: number; deadlineMs?: number; detail?: string },
 ): string {
   const tries = `${plural(f.attempts, "attempt")} over ${seconds(f.elapsedMs)}`;
@@ -297,6 +315,14 @@ function adviceFor(f: FailureFacts): string {
             '(for example "API Management Service Contributor"), then run `pulumi up` again.'
         : forbiddenOnVault(f);
     case 404:
+      if (f.serviceError?.code === "ParentResourceNotFound") {
+        const parent = /parent resource '([^']+)'/.exec(f.serviceError.message ?? "")?.[1];
+        return (
+          `Not found: ${parent ? `the parent resource ${parent}` : `the service, resource group or subscription of ${what}`} ` +
+          "does not exist. Create it first (or let this resource depend on the resource that creates it), or " +
+          "correct serviceId (or subscriptionId, resourceGroupName, serviceName), then run `pulumi up` again."
+        );
+      }
       return (
         `Not found: ${what} does not exist` +
         (f.service === "arm" ? " (or its service, resource group or subscription does not)" : "") +

@@ -275,6 +275,13 @@ export class AzureTransport {
 
   // --- the retry loop --------------------------------------------------------------------------
 
+  /** The setting that pointed this target away from the cloud's own endpoint, for messages. */
+  private setBy(target: Target): string | undefined {
+    return target.service === "arm" && this.settings.armEndpoint !== this.settings.cloud.armEndpoint
+      ? `azure-certs:armEndpoint`
+      : undefined;
+  }
+
   private async execute<T>(target: Target, request: AzureRequest): Promise<AzureResponse<T>> {
     // One client request id per call, kept across retries, so that Azure's logs show them as one.
     const req: AzureRequest = {
@@ -347,6 +354,7 @@ export class AzureTransport {
             networkMessage(facts(last, attempt), "ETIMEDOUT", {
               host: target.host,
               deadlineMs: this.settings.deadlineMs,
+              setBy: this.setBy(target),
             }),
             last,
             attempt,
@@ -391,7 +399,7 @@ export class AzureTransport {
       if (result.kind === "network" && result.timedOut && result.timeoutMs < this.settings.requestTimeoutMs) {
         throw fail(
           "deadline",
-          networkMessage(f, result.code, { host: target.host, deadlineMs }),
+          networkMessage(f, result.code, { host: target.host, deadlineMs, setBy: this.setBy(target) }),
           result,
           attempt,
         );
@@ -403,6 +411,7 @@ export class AzureTransport {
             host: target.host,
             timeoutMs: result.timeoutMs,
             detail: result.detail,
+            setBy: this.setBy(target),
           });
           throw fail(result.timedOut ? "timeout" : "network", message, result, attempt);
         }
@@ -412,7 +421,7 @@ export class AzureTransport {
       if (Date.now() + plan.delayMs >= deadline) {
         const message =
           result.kind === "network"
-            ? networkMessage(f, result.code, { host: target.host, deadlineMs })
+            ? networkMessage(f, result.code, { host: target.host, deadlineMs, setBy: this.setBy(target) })
             : exhaustedMessage(f, deadlineMs, plan.source === "server" ? plan.delayMs : undefined);
         throw fail("deadline", message, result, attempt);
       }

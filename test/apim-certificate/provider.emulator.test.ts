@@ -316,3 +316,23 @@ describe("a 412 means changed elsewhere only when the content changed", () => {
     );
   });
 });
+
+describe("a service that does not exist", () => {
+  it("fails create saying the service does not exist, and sends no PUT", async () => {
+    const ref = { subscriptionId: SUBSCRIPTION, resourceGroup: "rg", serviceName: "absent" };
+    fx.emu.admin.setApimServiceExists(ref, false);
+    const pfx = makePfx({ cn: "absent.contoso.com" });
+    const { inputs: absentInputs } = checkApimInputs({
+      serviceId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.ApiManagement/service/absent`,
+      certificateId: "c",
+      data: pfx.data,
+      password: pfx.password,
+    });
+    fx.resetLog();
+    const e = await failureOf(() => provider.create(absentInputs as unknown as ApimCertificateInputs));
+    expect(e.message).toMatch(
+      /Not found: the parent resource \/subscriptions\/.*\/service\/absent does not exist\. Create it first/,
+    );
+    expect(calls()).toEqual(["GET certificates/c 404"]);
+  });
+});

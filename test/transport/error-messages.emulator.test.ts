@@ -71,7 +71,18 @@ test("404 for a missing parent service, and a resource description given by the 
   );
   expect(e).toMatchObject({ status: 404, code: "ParentResourceNotFound" });
   expect(e.message).toContain(
-    'Not found: the API Management certificate "web" does not exist (or its service, resource group or subscription does not).',
+    `Not found: the parent resource /subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.ApiManagement/service/gone ` +
+      "does not exist. Create it first (or let this resource depend on the resource that creates it), or correct " +
+      "serviceId (or subscriptionId, resourceGroupName, serviceName), then run `pulumi up` again.",
+  );
+  expect(e.message).not.toMatch(/pulumi refresh/);
+});
+
+test("an ARM endpoint that does not answer: the message says which setting chose it", async () => {
+  const t = fx.transport({ "azure-certs:armEndpoint": "https://localhost:1", "azure-certs:maxRetries": "0" });
+  const e = await failureOf(() => t.arm({ method: "GET", path: CERTIFICATES_PATH, apiVersion: APIM_API }));
+  expect(e.message).toMatch(
+    /could not talk to "localhost:1" \(ECONNREFUSED.*\(The endpoint localhost:1 comes from azure-certs:armEndpoint: check that it is right, or remove it to use the cloud's\.\)$/,
   );
 });
 

@@ -26,7 +26,9 @@ test("an attempt slower than azure-certs:requestTimeoutMs fails with a timeout",
     new RegExp(
       `^GET https://localhost:\\d+${servicePath("slow")}\\?api-version=2024-05-01 timed out: no complete answer ` +
         "within 0\\.5 s \\(azure-certs:requestTimeoutMs\\), 1 attempt over \\d+\\.\\d s\\. Azure may be slow or " +
-        "unreachable from here; run the command again, or raise azure-certs:requestTimeoutMs\\.$",
+        "unreachable from here; run the command again, or raise azure-certs:requestTimeoutMs\\. " +
+        "\\(The endpoint localhost:\\d+ comes from azure-certs:armEndpoint: check that it is right, or remove it " +
+        "to use the cloud's\\.\\)$",
     ),
   );
   expect(logFor("slow")).toHaveLength(1);
