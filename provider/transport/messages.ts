@@ -112,6 +112,27 @@ function networkMessageBody(
   );
 }
 
+/**
+ * One line per credential of a chain (DefaultAzureCredential's `AggregateAuthenticationError`):
+ * `EnvironmentCredential: is unavailable; AzureCliCredential: Please run 'az login' ...`, each
+ * reason cut to its first sentence, without the SDK's troubleshooting links and headers.
+ */
+export function summarizeCredentialChain(errors: readonly unknown[]): string {
+  return errors
+    .map((e) => {
+      const text = String((e as { message?: unknown })?.message ?? e)
+        .replace(/\s+/g, " ")
+        .trim();
+      const named = /^(\w*Credential)(?::\s*|\s+)(.*)$/.exec(text);
+      const who = named?.[1] ?? (e as { name?: string })?.name ?? "a credential";
+      let why = (named?.[2] ?? text).replace(/^Authentication failed\.?\s*/i, "");
+      why = why.replace(/\s*(To troubleshoot|For more information|Message:|Error\(s\)).*$/i, "");
+      why = /^[^.]*[.]/.exec(why)?.[0] ?? why;
+      return `${who}: ${why.length > 160 ? `${why.slice(0, 157)}...` : why}`.replace(/[.]$/, "");
+    })
+    .join("; ");
+}
+
 /** The message when Entra ID did not issue a token. */
 export function authenticationMessage(opts: {
   scope: string;

@@ -28,6 +28,7 @@ import {
   describePath,
   exhaustedMessage,
   networkMessage,
+  summarizeCredentialChain,
   refusalMessage,
   statusMessage,
   tokenTimeoutMessage,
@@ -822,7 +823,11 @@ export class AzureTransport {
       credentialKind: this.settings.credential.kind,
       status,
       serviceError,
-      detail: own ? own.message : `${err.name ?? "Error"}: ${err.message ?? String(e)}`,
+      detail: own
+        ? own.message
+        : Array.isArray((e as { errors?: unknown })?.errors)
+          ? `every credential of the chain failed: ${summarizeCredentialChain((e as { errors: unknown[] }).errors)}.`
+          : `${err.name ?? "Error"}: ${err.message ?? String(e)}`,
       explained: own !== undefined,
       attempts: tries.attempts,
       elapsedMs: tries.elapsedMs,
