@@ -41,11 +41,20 @@ export const CONTENT_TYPES = ["application/x-pkcs12", "application/x-pem-file"] 
 /** The format in which Key Vault stores the certificate's secret (PFX or PEM). */
 export type ContentType = (typeof CONTENT_TYPES)[number];
 
-/** Key Vault data-plane API versions this resource speaks; all keep the 7.4 policy schema. */
-export const KEY_VAULT_API_VERSIONS = ["7.4", "7.5", "7.6"] as const;
+/**
+ * Key Vault data-plane API versions this resource speaks. 7.5 and 7.6 keep the 7.4 policy schema;
+ * 2025-07-01 (the default of @azure/keyvault-certificates 4.10) adds the SANs `uris` and
+ * `ipAddresses`, and 2026-04-01 (the default of @azure/keyvault-secrets 4.12) keeps that schema.
+ * The members this resource manages are the same in all of them.
+ */
+export const KEY_VAULT_API_VERSIONS = ["7.4", "7.5", "7.6", "2025-07-01", "2026-04-01"] as const;
 /** A Key Vault data-plane API version. */
 export type KeyVaultApiVersion = (typeof KEY_VAULT_API_VERSIONS)[number];
-/** The API version used when `apiVersion` is not set. */
+/**
+ * The API version used when `apiVersion` is not set. It stays 7.4: `check` writes it into the
+ * inputs and `diff` compares it, so another default would show an `apiVersion` update on every
+ * existing stack that never set it.
+ */
 export const DEFAULT_KEY_VAULT_API_VERSION: KeyVaultApiVersion = "7.4";
 
 /** Outputs the provider computes (never inputs): the resource class declares them, check lets them pass. */

@@ -290,14 +290,14 @@ describe("KeyVaultCertificatePolicy check: where the policy lives", () => {
 });
 
 describe("KeyVaultCertificatePolicy check: settings", () => {
-  it.each(["7.4", "7.5", "7.6"])("apiVersion %s is accepted", (apiVersion) => {
+  it.each(["7.4", "7.5", "7.6", "2025-07-01", "2026-04-01"])("apiVersion %s is accepted", (apiVersion) => {
     expect(checkInputs({ ...where, apiVersion }).inputs.apiVersion).toBe(apiVersion);
     expect(failuresOf({ apiVersion })).toEqual([]);
   });
 
   it("refuses other API versions", () => {
     expect(failuresOf({ apiVersion: "7.3" })).toEqual([
-      { property: "apiVersion", reason: 'must be one of 7.4, 7.5, 7.6; got "7.3"' },
+      { property: "apiVersion", reason: 'must be one of 7.4, 7.5, 7.6, 2025-07-01, 2026-04-01; got "7.3"' },
     ]);
     expect(failuresOf({ apiVersion: 7.4 })).toEqual([
       { property: "apiVersion", reason: "must be a string; got a number (7.4)" },
