@@ -104,10 +104,11 @@ export function compareInputs(olds: Raw, news: Raw): InputChanges {
     replaces.push("certificateName");
   } else if (olds.certificateName !== news.certificateName) updates.push("certificateName");
 
-  // How: settings of the provider itself, with their defaults.
+  // How: settings of the provider itself, with their defaults. An unset apiVersion is no change,
+  // whatever version the state recorded (see DEFAULT_KEY_VAULT_API_VERSION).
   if (
     isUnknown(news.apiVersion) ||
-    (olds.apiVersion ?? DEFAULT_KEY_VAULT_API_VERSION) !== (news.apiVersion ?? DEFAULT_KEY_VAULT_API_VERSION)
+    (isSet(news.apiVersion) && (olds.apiVersion ?? DEFAULT_KEY_VAULT_API_VERSION) !== news.apiVersion)
   ) {
     updates.push("apiVersion");
   }

@@ -51,11 +51,14 @@ export const KEY_VAULT_API_VERSIONS = ["7.4", "7.5", "7.6", "2025-07-01", "2026-
 /** A Key Vault data-plane API version. */
 export type KeyVaultApiVersion = (typeof KEY_VAULT_API_VERSIONS)[number];
 /**
- * The API version used when `apiVersion` is not set. It stays 7.4: `check` writes it into the
- * inputs and `diff` compares it, so another default would show an `apiVersion` update on every
- * existing stack that never set it.
+ * The API version used when `apiVersion` is not set: 2025-07-01, the version the current official
+ * SDK (`@azure/keyvault-certificates` 4.10) defaults to, so that this package calls Key Vault as a
+ * user's other tools do; the policy members this resource manages are the same as in 7.x. A default
+ * is never written into the inputs, and `diff` compares `apiVersion` only when the program sets
+ * it, so changing the default in a release shows no update on existing stacks (whose state may
+ * record 7.4, which keeps working).
  */
-export const DEFAULT_KEY_VAULT_API_VERSION: KeyVaultApiVersion = "7.4";
+export const DEFAULT_KEY_VAULT_API_VERSION: KeyVaultApiVersion = "2025-07-01";
 
 /** Outputs the provider computes (never inputs): the resource class declares them, check lets them pass. */
 export const COMPUTED_OUTPUT_NAMES = [

@@ -10,7 +10,6 @@ import { parseDistinguishedName } from "./subject";
 import {
   COMPUTED_OUTPUT_NAMES,
   CONTENT_TYPES,
-  DEFAULT_KEY_VAULT_API_VERSION,
   KEY_CURVE_NAMES,
   KEY_TYPES,
   KEY_USAGES,
@@ -610,7 +609,6 @@ export function checkInputs(
   const inputs: Record<string, unknown> = {};
   for (const k of INPUT_KEYS) if (isSet(news[k])) inputs[k] = withoutNulls(news[k]);
   if (vaultBaseUrl !== undefined) inputs.vaultBaseUrl = vaultBaseUrl;
-  if (!isSet(inputs.apiVersion)) inputs.apiVersion = DEFAULT_KEY_VAULT_API_VERSION;
   if (!isSet(inputs.restoreOnDelete)) inputs.restoreOnDelete = false;
   if (!isSet(inputs.importExisting)) inputs.importExisting = false;
   return { inputs: inputs as unknown as KeyVaultCertificatePolicyInputs, failures: c.failures };

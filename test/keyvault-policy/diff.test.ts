@@ -1,3 +1,4 @@
+import { DEFAULT_KEY_VAULT_API_VERSION } from "../../provider/keyvault-policy/types";
 import { UNKNOWN } from "../../provider/dynamic/unknown";
 import { compareInputs, diffInputs } from "../../provider/keyvault-policy/diff";
 import { POLICY_MEMBERS, memberName } from "../../provider/keyvault-policy/members";
@@ -66,8 +67,20 @@ describe("KeyVaultCertificatePolicy diff: no change", () => {
     const { apiVersion: _a, restoreOnDelete: _r, importExisting: _i, ...bare } = base;
     expect(diffInputs(olds, bare).changes).toBe(false);
     expect(
-      diffInputs(bare, { ...bare, apiVersion: "7.4", restoreOnDelete: false, importExisting: false }).changes,
+      diffInputs(bare, {
+        ...bare,
+        apiVersion: DEFAULT_KEY_VAULT_API_VERSION,
+        restoreOnDelete: false,
+        importExisting: false,
+      }).changes,
     ).toBe(false);
+  });
+
+  it("shows no apiVersion change when the program leaves it unset, whatever version the state recorded", () => {
+    // A stack written when the default was 7.4, after an upgrade to a release with another default.
+    const { apiVersion: _a, ...unset } = base;
+    expect(diffInputs({ ...olds, apiVersion: "7.4" }, unset).changes).toBe(false);
+    expect(diffInputs({ ...olds, apiVersion: "7.4" }, { ...unset, apiVersion: "7.6" }).changes).toBe(true);
   });
 
   it("sees no drift in a refreshed state built from Key Vault's answer with the managed view", () => {

@@ -7,7 +7,10 @@
 import * as provider from "../../provider/keyvault-policy/provider";
 import { toPublicPolicy } from "../../provider/keyvault-policy/mappers";
 import type { PolicyState } from "../../provider/keyvault-policy/outputs";
-import type { KeyVaultCertificatePolicyInputs } from "../../provider/keyvault-policy/types";
+import {
+  DEFAULT_KEY_VAULT_API_VERSION,
+  type KeyVaultCertificatePolicyInputs,
+} from "../../provider/keyvault-policy/types";
 import { checkInputs } from "../../provider/keyvault-policy/validate";
 import { configureTransport, resetTransport } from "../../provider/transport";
 import { failureOf, selfSignedPolicy, startFixture, type Fixture } from "../transport/emulator-fixture";
@@ -61,7 +64,7 @@ describe("KeyVaultCertificatePolicy provider: create", () => {
     expect(outs).toMatchObject({
       vaultBaseUrl: vault,
       certificateName: "adopt",
-      apiVersion: "7.4",
+      apiVersion: DEFAULT_KEY_VAULT_API_VERSION,
       restoreOnDelete: false,
       effectivePolicy: toPublicPolicy(before),
       originalPolicy: toPublicPolicy(before),
@@ -209,7 +212,11 @@ describe("KeyVaultCertificatePolicy provider: read, update, delete", () => {
   it("reads a policy from its id alone (KeyVaultCertificatePolicy.get), with nothing managed", async () => {
     const { id, props } = await provider.read(`${vault}/certificates/life`, {});
     expect(id).toBe(`${vault}/certificates/life`);
-    expect(props).toMatchObject({ vaultBaseUrl: vault, certificateName: "life", apiVersion: "7.4" });
+    expect(props).toMatchObject({
+      vaultBaseUrl: vault,
+      certificateName: "life",
+      apiVersion: DEFAULT_KEY_VAULT_API_VERSION,
+    });
     expect(props.x509Properties).toBeUndefined();
     expect(props.originalPolicy).toBeUndefined();
     expect(props.effectivePolicy).toEqual(toPublicPolicy(wire("life")));

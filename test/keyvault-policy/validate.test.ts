@@ -21,13 +21,12 @@ const fullPolicy = {
 };
 
 describe("KeyVaultCertificatePolicy check: what passes", () => {
-  it("accepts seed 003's policy and fills the defaults", () => {
+  it("accepts seed 003's policy and fills the defaults (apiVersion stays unset: see DEFAULT_KEY_VAULT_API_VERSION)", () => {
     const { inputs, failures } = checkInputs({ ...where, ...fullPolicy });
     expect(failures).toEqual([]);
     expect(inputs).toEqual({
       ...where,
       ...fullPolicy,
-      apiVersion: "7.4",
       restoreOnDelete: false,
       importExisting: false,
     });
@@ -371,7 +370,6 @@ describe("KeyVaultCertificatePolicy check: settings", () => {
     expect(failures).toEqual([]);
     expect(inputs).toEqual({
       ...where,
-      apiVersion: "7.4",
       restoreOnDelete: false,
       importExisting: false,
       keyProperties: { exportable: true },
