@@ -22,9 +22,13 @@ export class ApimCertificate extends pulumi.dynamic.Resource {
   declare readonly subject: pulumi.Output<string>;
   /** The certificate's ARM id (also the resource's Pulumi id). */
   declare readonly resourceId: pulumi.Output<string>;
+  /** Subscription of the API Management service (from `serviceId`, the input or the default subscription). */
   declare readonly subscriptionId: pulumi.Output<string>;
+  /** Resource group of the API Management service (from `serviceId` or the input). */
   declare readonly resourceGroupName: pulumi.Output<string>;
+  /** Name of the API Management service (from `serviceId` or the input). */
   declare readonly serviceName: pulumi.Output<string>;
+  /** Identifier of the certificate in the service, as given. */
   declare readonly certificateId: pulumi.Output<string>;
   /** For a Key Vault certificate: the secret, identity and APIM's last synchronisation status. */
   declare readonly keyVault: pulumi.Output<
