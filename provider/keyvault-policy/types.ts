@@ -186,7 +186,7 @@ export interface PolicyLocation {
   vaultName?: string;
   /** The certificate's name in the vault (1-127 characters: letters, digits, hyphens). */
   certificateName: string;
-  /** Key Vault API version: 7.4 (default), 7.5 or 7.6. */
+  /** Key Vault API version: 7.4, 7.5, 7.6, 2025-07-01 (default) or 2026-04-01. */
   apiVersion?: KeyVaultApiVersion;
   /**
    * When true, deleting the resource puts back the policy members it managed as they were before
@@ -304,7 +304,7 @@ export interface KeyVaultCertificatePolicyArgs {
   vaultName?: pulumi.Input<string>;
   /** The certificate's name in the vault. */
   certificateName: pulumi.Input<string>;
-  /** Key Vault API version: 7.4 (default), 7.5 or 7.6. */
+  /** Key Vault API version: 7.4, 7.5, 7.6, 2025-07-01 (default) or 2026-04-01. */
   apiVersion?: pulumi.Input<KeyVaultApiVersion>;
   /** Put back the managed members' previous values when the resource is deleted (default false). */
   restoreOnDelete?: pulumi.Input<boolean>;
