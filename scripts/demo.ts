@@ -245,18 +245,19 @@ The demo's stack, its backend, the emulator and the temporary folder have been r
 nothing to clean up and no stack to come back to.
 
 == What to try next
-Run an example yourself against the emulator, on a stack you keep (examples/README.md lists them):
+The same story on a stack you keep, with examples/keyvault-follow (its README.md has every command):
   cp -r examples/keyvault-follow ~/keyvault-follow && cd ~/keyvault-follow && npm install
-  pulumi login --local && pulumi stack init dev
-  npx pulumi-azure-certs emulator --stack dev      # keep it running; another terminal from here on
-  export NODE_EXTRA_CA_CERTS=...                   # the line the emulator printed
-  pulumi up                                        # creates the policy and the APIM certificate
-  curl --cacert "$NODE_EXTRA_CA_CERTS" -X POST \\
-    "<admin API the emulator printed>/vaults/demo/certificates/gateway/rotate"   # a renewal
-  pulumi up --refresh                              # API Management follows it
-  pulumi destroy && pulumi stack rm dev            # when you are done
-The other examples: examples/pfx-upload (a PFX from secret config), examples/policy-autorenew (a
-Key Vault auto-renew policy), examples/with-azure-native (a complete Azure deployment).`);
+  pulumi stack init dev
+  npx pulumi-azure-certs emulator --stack dev     # in a second terminal; it keeps running
+  # create the "gateway" certificate in the emulator's Key Vault (README.md), then:
+  pulumi config set vaultBaseUrl <the emulator's Key Vault address>
+  pulumi config set serviceId /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim
+  pulumi up
+  curl --cacert "$NODE_EXTRA_CA_CERTS" -X POST "<admin API>/vaults/demo/certificates/gateway/rotate"
+  pulumi up --refresh                             # API Management follows the renewal
+  pulumi destroy --remove                         # when you are done
+Other examples (examples/README.md): pfx-upload (a PFX from secret config), policy-autorenew (a Key
+Vault auto-renew policy), with-azure-native (a complete Azure deployment with managed identity and RBAC).`);
 }
 
 main().catch((e: Error) => {
