@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { warnIfNoCredentials } from "../dynamic/no-credentials";
 import { loadProvider } from "../dynamic/shell";
 import { APIM_OUTPUT_NAMES, type ApimCertificateArgs, type ApimKeyVaultStatus } from "./types";
 import { parseSecretIdentifier, readPfx } from "./validate";
@@ -54,6 +55,7 @@ export class ApimCertificate extends pulumi.dynamic.Resource {
       "azure-certs",
       "ApimCertificate",
     );
+    warnIfNoCredentials(this);
     if (!opts?.id) warnAtPreview(this, args);
   }
 

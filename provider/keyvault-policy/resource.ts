@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { warnIfNoCredentials } from "../dynamic/no-credentials";
 import { loadProvider } from "../dynamic/shell";
 import { COMPUTED_OUTPUT_NAMES, type CertificatePolicy, type KeyVaultCertificatePolicyArgs } from "./types";
 
@@ -72,6 +73,7 @@ export class KeyVaultCertificatePolicy extends pulumi.dynamic.Resource {
     const props: Record<string, unknown> = { ...args };
     for (const out of OUTPUT_NAMES) if (!(out in props)) props[out] = undefined;
     super(loadProvider(PROVIDER_MODULE), name, props, opts, "azure-certs", "KeyVaultCertificatePolicy");
+    warnIfNoCredentials(this);
   }
 
   /**

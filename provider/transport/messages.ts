@@ -133,6 +133,10 @@ export function summarizeCredentialChain(errors: readonly unknown[]): string {
     .join("; ");
 }
 
+/** What a token request that got no HTTP answer says (Node's and MSAL's codes). */
+const UNREACHABLE =
+  /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|endpoints_resolution_error|network_error)\b/;
+
 /** The message when Entra ID did not issue a token. */
 export function authenticationMessage(opts: {
   scope: string;
@@ -151,12 +155,32 @@ export function authenticationMessage(opts: {
    */
   attempts?: number;
   elapsedMs?: number;
+  /** The Entra ID authority host the token was requested from (named when it could not be reached). */
+  authorityHost?: string;
 }): string {
   if (opts.explained)
     return (
       `Could not get an access token for ${opts.scope}${opts.tenantId ? ` in tenant ${opts.tenantId}` : ""} ` +
       `with ${opts.identity}: ${opts.detail}`
     );
+  // No answer at all (connection refused, no such host, or MSAL could not fetch the authority's
+  // endpoints): the authority host is unreachable, which says nothing about the credential.
+  if (
+    opts.status === undefined &&
+    !opts.serviceError &&
+    opts.authorityHost &&
+    opts.credentialKind !== "managedIdentity" &&
+    UNREACHABLE.test(opts.detail)
+  ) {
+    return (
+      `Could not get an access token for ${opts.scope}${opts.tenantId ? ` in tenant ${opts.tenantId}` : ""} ` +
+      `with ${opts.identity}: the Entra ID authority host ${opts.authorityHost} could not be reached ` +
+      `(${firstLines(opts.detail)}). It is chosen by azure-certs:authorityHost (or AZURE_AUTHORITY_HOST), ` +
+      "else by azure-native:environment: check that it names the Entra ID authority host of your cloud (for the " +
+      "emulator, the address it printed and that it is still running), and the network path from this machine " +
+      "to it (proxy, firewall, DNS)."
+    );
+  }
   const said = opts.serviceError?.code
     ? `${opts.serviceError.code}: ${opts.serviceError.message ?? ""}`.trim()
     : opts.detail;

@@ -831,6 +831,7 @@ export class AzureTransport {
       explained: own !== undefined,
       attempts: tries.attempts,
       elapsedMs: tries.elapsedMs,
+      authorityHost: this.settings.authorityHost,
     });
     this.log("warn", message);
     return new AzureRequestError(this.scrubber.scrub(message), {
