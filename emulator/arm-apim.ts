@@ -19,7 +19,7 @@ import {
 } from "./http";
 import { type EntraIdentity, tokenClientId } from "./entra";
 import type { SecretResolution } from "./keyvault";
-import { PkiError, describeCertificate, parsePfx } from "../provider/pki";
+import { PkiError, describeCertificate, parsePfx } from "./pki";
 import { FilterError, compileFilter } from "./odata";
 
 /** API versions served. */

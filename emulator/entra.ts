@@ -9,7 +9,7 @@
 import * as crypto from "node:crypto";
 import { type Reply, type RequestContext, type Route, header } from "./http";
 import { type IssuerKeys, decodeJwt, fetchIssuerKeys, verifyJwtSignature } from "./oidc-issuer";
-import { buildCertificate } from "../provider/pki";
+import { buildCertificate } from "./pki";
 
 /** A service principal that may ask for tokens. */
 export interface EntraClient {

@@ -15,5 +15,5 @@ export type { EntraClient, FederatedCredential, TokenClaims } from "./entra";
 export type { ApimCertificateRef, ApimServiceRef, ApimCertificateRecord } from "./arm-apim";
 export type { KeyVaultCertificateInfo } from "./keyvault";
 export type { KvPolicy } from "./kv-policy";
-export { createSelfSignedPfx } from "../provider/pki";
-export type { SelfSignedPfx, SelfSignedPfxOptions } from "../provider/pki";
+export { createSelfSignedPfx } from "./pki";
+export type { SelfSignedPfx, SelfSignedPfxOptions } from "./pki";

@@ -33,7 +33,7 @@ import {
   parsePem,
   parsePfx,
   toPemBundle,
-} from "../provider/pki";
+} from "./pki";
 import {
   type KvPolicy,
   type PolicyPatchSemantics,

@@ -11,7 +11,7 @@ import {
   KEY_USAGES,
   curveBits,
   parseDistinguishedName,
-} from "../provider/pki";
+} from "./pki";
 import * as net from "node:net";
 import { isObject } from "./http";
 

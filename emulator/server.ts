@@ -21,7 +21,7 @@ import { ApimEmulator, armError } from "./arm-apim";
 import { KeySource, KeyVault, type KeyVaultSettings, type SecretResolution, keyVaultError } from "./keyvault";
 import { type PolicyPatchSemantics, policyPatchSemantics } from "./kv-policy";
 import { AdminError, EmulatorAdmin, type EmulatorInfo, adminRoutes, serveAdmin } from "./admin";
-import { createAuthority, issueServerCertificate } from "../provider/pki";
+import { createAuthority, issueServerCertificate } from "./pki";
 
 /** Options of {@link startEmulator}. Everything is optional. */
 export interface EmulatorOptions {

@@ -5,7 +5,7 @@ import { APIM_OUTPUT_NAMES, type ApimCertificateArgs, type ApimKeyVaultStatus } 
 import { parseSecretIdentifier, readPfx } from "./validate";
 
 /** The provider module's name: part of the state contract, keep it stable. */
-const PROVIDER_MODULE = "pulumi-azure-certs/dist/provider/apim-certificate/provider";
+export const PROVIDER_MODULE = "pulumi-azure-certs/dist/provider/apim-certificate/provider";
 const DAY = 24 * 60 * 60 * 1000;
 
 /**

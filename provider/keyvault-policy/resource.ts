@@ -4,7 +4,7 @@ import { loadProvider } from "../dynamic/shell";
 import { COMPUTED_OUTPUT_NAMES, type CertificatePolicy, type KeyVaultCertificatePolicyArgs } from "./types";
 
 /** The provider module's name: part of the state contract, keep it stable. */
-const PROVIDER_MODULE = "pulumi-azure-certs/dist/provider/keyvault-policy/provider";
+export const PROVIDER_MODULE = "pulumi-azure-certs/dist/provider/keyvault-policy/provider";
 
 /** Outputs that are not inputs; passed as `undefined` so that they resolve. */
 const OUTPUT_NAMES = ["vaultBaseUrl", "certificateName", ...COMPUTED_OUTPUT_NAMES] as const;

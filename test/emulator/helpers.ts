@@ -6,7 +6,7 @@ import axios, { type AxiosInstance } from "axios";
 import { ClientSecretCredential } from "@azure/identity";
 import type * as crypto from "node:crypto";
 import { type Emulator, type EmulatorOptions, startEmulator, trustEmulatorCa } from "../../emulator";
-import { generateKey } from "../../provider/pki";
+import { generateKey } from "../../emulator/pki";
 
 export const SUB = "00000000-0000-0000-0000-000000000000";
 export const ARM_SCOPE = "https://management.azure.com/.default";

@@ -2,7 +2,7 @@
  * Pure pieces of the emulator, without a server: distinguished names, policy parsing and merging,
  * and the OData filter.
  */
-import { formatDistinguishedName, parseDistinguishedName } from "../../provider/pki";
+import { formatDistinguishedName, parseDistinguishedName } from "../../emulator/pki";
 import {
   PolicyError,
   applyCreateDefaults,

@@ -10,7 +10,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildCertificate, buildPfx } from "../../provider/pki";
+import { buildCertificate, buildPfx } from "../../emulator/pki";
 import { CliProject } from "../harness/cli-project";
 import { startEmulatedAzure, SUBSCRIPTION, type EmulatedAzure } from "../harness/emulated-azure";
 import { makePfx } from "../harness/certs";

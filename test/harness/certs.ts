@@ -3,7 +3,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildCertificate, buildPfx } from "../../provider/pki";
+import { buildCertificate, buildPfx } from "../../emulator/pki";
 
 const DAY = 24 * 60 * 60 * 1000;
 let sharedKey: crypto.KeyObject | undefined;
