@@ -36,6 +36,17 @@ async function inState(): Promise<string[]> {
     .sort();
 }
 
+/** SIGKILLs every process whose working directory is `dir` (Linux: /proc/<pid>/cwd). */
+function killProcessesIn(dir: string): void {
+  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (fs.readlinkSync(`/proc/${pid}/cwd`) === fs.realpathSync(dir)) process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+}
+
 beforeAll(async () => {
   azure = await startEmulatedAzure();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "pac-killed-"));
@@ -70,13 +81,11 @@ it("recovers from a pulumi up killed mid-create: every certificate in state, non
   expect(appliedPuts()).toBeGreaterThanOrEqual(4);
   process.kill(up.pid!, "SIGKILL");
   await exited;
-  // The language host and the provider outlive the CLI for a while; stop them as the runner would.
+  // The language host and the provider outlive the CLI (the CLI starts them in process groups of
+  // their own, so killing its group does not reach them); stop them as the runner would, found by
+  // their working directory: the folder of the program's compiled main.
   await sleep(500);
-  try {
-    process.kill(-up.pid!, "SIGKILL");
-  } catch {
-    // already gone
-  }
+  killProcessesIn(path.join(repoRoot, "dist", "test", "fixtures", "interrupted-project"));
   up.stdout?.destroy();
   up.stderr?.destroy();
   azure.emu.admin.clearFaults();
