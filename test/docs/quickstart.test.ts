@@ -16,12 +16,19 @@
  *
  * Needs `npm run build` (npm test builds first): the tarball and the stand-in host are built files.
  */
-import { type ChildProcess, execFile, spawn } from "child_process";
+import { execFile } from "child_process";
 import * as fs from "fs";
-import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import {
+  adminGet,
+  BackgroundProcess,
+  packTarball,
+  standInHost,
+  systemPath,
+  withoutParentNpm,
+} from "../harness/installed-package";
 import { pulumiBinDir, repoRoot } from "../harness/pulumi-cli";
 
 const exec = promisify(execFile);
@@ -50,18 +57,13 @@ let tarball: string;
 let cwd: string; // where the last step left the shell
 let envFile: string; // the exports the steps made so far, as `export -p` prints them
 let baseEnv: NodeJS.ProcessEnv;
-let emulator: ChildProcess | undefined;
-let emulatorExit: Promise<number | null> | undefined;
+let emulator: BackgroundProcess | undefined;
 let printed = "";
 const log: string[] = []; // every step and what it printed, for a failure's message
 
 function cleanEnv(): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^npm_/i.test(k) || ["NODE_PATH", "NODE_OPTIONS", "INIT_CWD"].includes(k)) continue;
-    if (/^(ARM|AZURE|PULUMI)_/.test(k)) continue; // the newcomer's shell has none of these
-    e[k] = v;
-  }
+  const e = withoutParentNpm();
+  for (const k of Object.keys(e)) if (/^(ARM|AZURE|PULUMI)_/.test(k)) delete e[k]; // the newcomer's shell has none of these
   return e;
 }
 
@@ -103,37 +105,10 @@ function npmInstall(line: string): string {
 }
 
 /** Starts the README's emulator line in the background and waits for "Ready.". */
-function startEmulator(line: string): Promise<void> {
+async function startEmulator(line: string): Promise<void> {
   const script = `cd ${JSON.stringify(cwd)}\n. ${JSON.stringify(envFile)}\nexec ${line.replace(/\s+#.*$/, "")}`;
-  emulator = spawn("bash", ["-c", script], {
-    env: baseEnv,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  emulatorExit = new Promise((resolve) => emulator!.on("exit", (code) => resolve(code)));
-  let stderr = "";
-  emulator.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    emulator!.stdout!.on("data", (d: Buffer) => {
-      printed += d.toString();
-      if (/^Ready\./m.test(printed)) resolve();
-    });
-    emulator!.on("exit", (code) =>
-      reject(new Error(`the emulator exited (${code}):\n${printed}\n${stderr}`)),
-    );
-  });
-}
-
-function adminGet(url: string, caFile: string): Promise<{ status: number; body: { value?: unknown[] } }> {
-  return new Promise((resolve, reject) => {
-    https
-      .get(url, { ca: fs.readFileSync(caFile) }, (res) => {
-        let body = "";
-        res.on("data", (d: Buffer) => (body += d.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: body ? JSON.parse(body) : {} }));
-      })
-      .on("error", reject);
-  });
+  emulator = await BackgroundProcess.start("bash", ["-c", script], { env: baseEnv });
+  printed = emulator.printed;
 }
 
 /** What openssl reads from the PFX the README made: uppercase SHA-1 of the DER, expiry in ISO. */
@@ -172,20 +147,13 @@ beforeAll(async () => {
   fs.writeFileSync(envFile, "");
 
   const npmCache = (await exec("npm", ["config", "get", "cache"], { env: cleanEnv() })).stdout.trim();
-  const packed = JSON.parse(
-    (await exec("npm", ["pack", "--json", "--pack-destination", work], { cwd: repoRoot, env: cleanEnv() }))
-      .stdout,
-  );
-  tarball = path.join(work, packed[0].filename);
+  tarball = await packTarball(work, cleanEnv());
 
-  const system = (process.env.PATH ?? "")
-    .split(path.delimiter)
-    .filter((d) => d && !path.resolve(d).startsWith(repoRoot + path.sep));
-  const official = system.some((d) => fs.existsSync(path.join(d, "pulumi-language-nodejs")));
+  const system = systemPath();
   baseEnv = {
     ...cleanEnv(),
     PATH: [
-      ...(official ? [] : [path.join(repoRoot, "scripts", "bin")]), // the stand-in language host
+      ...standInHost(system), // the stand-in language host, where no official one is installed
       pulumiBinDir(), // the Pulumi CLI (scripts/ensure-pulumi.sh)
       path.dirname(process.execPath), // Node 22
       ...system,
@@ -202,14 +170,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (emulator?.pid !== undefined && emulator.exitCode === null && emulator.signalCode === null) {
-    try {
-      process.kill(-emulator.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-    await emulatorExit;
-  }
+  await emulator?.stop();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -249,12 +210,12 @@ describe("README: Quick start against the emulator", () => {
   }, 60_000);
 
   it("pulumi preview: no changes, and no request to the emulator", async () => {
-    const before = (await adminGet(`${adminEndpoint}/requests`, caFile)).body.value!.length;
+    const before = ((await adminGet(`${adminEndpoint}/requests`, caFile)).body.value as unknown[]).length;
     const out = await step(findStep(/^pulumi preview\b/));
     expect(out).toMatch(/\b2 unchanged\b/);
     expect(out).not.toMatch(/to (create|update|delete|replace)/);
     expect(out).not.toContain("no Azure credentials"); // the emulator wrote them into the stack
-    const after = (await adminGet(`${adminEndpoint}/requests`, caFile)).body.value!;
+    const after = (await adminGet(`${adminEndpoint}/requests`, caFile)).body.value as unknown[];
     expect(after.slice(before)).toEqual([]);
   }, 60_000);
 

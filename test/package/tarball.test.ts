@@ -11,13 +11,20 @@
  * this package from the temporary project. The dynamic-provider plugin is the temporary project's.
  * Needs `npm run build` (npm test builds first).
  */
-import { type ChildProcess, execFile, spawn } from "child_process";
+import { execFile } from "child_process";
 import * as fs from "fs";
-import * as https from "https";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import {
+  adminGet,
+  BackgroundProcess,
+  packTarball,
+  standInHost,
+  systemPath,
+  withoutParentNpm,
+} from "../harness/installed-package";
 import { pulumiBinDir, repoRoot } from "../harness/pulumi-cli";
 
 const exec = promisify(execFile);
@@ -29,32 +36,24 @@ let work: string; // everything of this test: tarball, project, backend, Pulumi 
 let project: string;
 let installed: string; // <project>/node_modules/pulumi-azure-certs
 let env: NodeJS.ProcessEnv; // for npm, node, pulumi and the bin: nothing of the repository but Node 22
-let emulator: ChildProcess | undefined;
-let emulatorExit: Promise<number | null>;
+let emulator: BackgroundProcess | undefined;
 let printed = ""; // what the bin printed on stdout
 let expected: { thumbprint: string; expirationDate: string };
 let basePort: number;
 
 /** The environment minus anything pointing into the repository or left by a parent npm. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^npm_/i.test(k) || ["NODE_PATH", "NODE_OPTIONS", "INIT_CWD"].includes(k)) continue;
-    e[k] = v;
-  }
-  const systemPath = (process.env.PATH ?? "")
-    .split(path.delimiter)
-    .filter((d) => d && !path.resolve(d).startsWith(repoRoot + path.sep));
-  const official = systemPath.some((d) => fs.existsSync(path.join(d, "pulumi-language-nodejs")));
+  const e = withoutParentNpm();
+  const system = systemPath();
   e.PATH = [
     // The stand-in language host only where no official one is installed (it runs `node` from PATH).
-    ...(official ? [] : [path.join(repoRoot, "scripts", "bin")]),
+    ...standInHost(system),
     pulumiBinDir(),
     // The dynamic-provider plugin `pulumi-resource-pulumi-nodejs`, from the user's own SDK.
     path.join(project, "node_modules", "@pulumi", "pulumi"),
     // Node 22 (@pulumi/pulumi needs it; the machine's may be older): the folder holds only `node`.
     path.dirname(process.execPath),
-    ...systemPath,
+    ...system,
   ].join(path.delimiter);
   return {
     ...e,
@@ -150,40 +149,10 @@ async function makePfx(dir: string, password: string) {
 }
 
 /** Starts `<project>/node_modules/.bin/pulumi-azure-certs emulator ...` and waits for "Ready.". */
-function startEmulator(args: string[]): Promise<void> {
+async function startEmulator(args: string[]): Promise<void> {
   const bin = path.join(project, "node_modules", ".bin", "pulumi-azure-certs");
-  // Its own process group, so that afterAll can stop it and anything it started.
-  emulator = spawn(bin, ["emulator", ...args], {
-    cwd: work,
-    env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  emulatorExit = new Promise((resolve) => emulator!.on("exit", (code) => resolve(code)));
-  let stderr = "";
-  emulator.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    emulator!.stdout!.on("data", (d: Buffer) => {
-      printed += d.toString();
-      if (/^Ready\./m.test(printed)) resolve();
-    });
-    emulator!.on("exit", (code) =>
-      reject(new Error(`the emulator exited (${code}):\n${printed}\n${stderr}`)),
-    );
-  });
-}
-
-/** GET on the emulator's admin API, trusting the CA file the bin printed. */
-function adminGet(url: string, caFile: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    https
-      .get(url, { ca: fs.readFileSync(caFile) }, (res) => {
-        let body = "";
-        res.on("data", (d: Buffer) => (body += d.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: body ? JSON.parse(body) : {} }));
-      })
-      .on("error", reject);
-  });
+  emulator = await BackgroundProcess.start(bin, ["emulator", ...args], { cwd: work, env });
+  printed = emulator.printed;
 }
 
 const PROGRAM = `"use strict";
@@ -220,8 +189,7 @@ beforeAll(async () => {
   for (const d of [project, path.join(work, "backend"), path.join(work, "pulumi-home")]) fs.mkdirSync(d);
   env = cleanEnv();
 
-  const packed = JSON.parse(await sh("npm", ["pack", "--json", "--pack-destination", work], repoRoot));
-  const tarball = path.join(work, packed[0].filename);
+  const tarball = await packTarball(work, env);
 
   fs.writeFileSync(
     path.join(project, "package.json"),
@@ -254,14 +222,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  if (emulator?.pid !== undefined && emulator.exitCode === null && emulator.signalCode === null) {
-    try {
-      process.kill(-emulator.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-    await emulatorExit;
-  }
+  await emulator?.stop();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -375,8 +336,7 @@ describe("the npm tarball, installed into a fresh project outside the repository
   });
 
   it("the emulator stops on SIGTERM to its process group", async () => {
-    process.kill(-emulator!.pid!, "SIGTERM");
-    expect(await emulatorExit).toBe(0);
+    expect(await emulator!.stop("SIGTERM")).toBe(0);
     expect(await portsFree(basePort, 3)).toBe(true);
   });
 });
