@@ -6,8 +6,10 @@
  *
  * - `npm install pulumi-azure-certs ...` installs the locally packed tarball (the package is not
  *   published yet), and every `npm install` gets `--prefer-offline --no-audit --no-fund`;
- * - the emulator line runs in the background (its process group is killed in afterAll), and the
- *   `export NODE_EXTRA_CA_CERTS=...` placeholder line takes the path the emulator printed;
+ * - the emulator line runs in the background (its process group is killed in afterAll), with its
+ *   `--port` moved to free ports (the README's fixed one lies in the ephemeral range, which other
+ *   tests running at the same time use), and the `export NODE_EXTRA_CA_CERTS=...` placeholder line
+ *   takes the path the emulator printed;
  * - `pulumi login --local` logs in with a temporary HOME, PULUMI_HOME and PULUMI_BACKEND_URL, so
  *   nothing touches the user's home (npm keeps the user's cache, through npm_config_cache);
  * - PATH has the repository's Pulumi CLI (scripts/ensure-pulumi.sh), Node 22, the stand-in language
@@ -24,6 +26,7 @@ import { promisify } from "util";
 import {
   adminGet,
   BackgroundProcess,
+  consecutiveFreePorts,
   packTarball,
   standInHost,
   systemPath,
@@ -190,8 +193,10 @@ describe("README: Quick start against the emulator", () => {
   it("the emulator starts with --stack and prints the NODE_EXTRA_CA_CERTS line", async () => {
     for (const line of emulatorBlock) {
       // The emulator line runs in the background (killed in afterAll); the others as written.
-      if (line === emulatorLine) await startEmulator(line);
-      else await step(line);
+      if (line === emulatorLine) {
+        const port = await consecutiveFreePorts(3);
+        await startEmulator(line.replace(/--port \d+/, `--port ${port}`));
+      } else await step(line);
     }
     const exported = /^export NODE_EXTRA_CA_CERTS=(\S+)$/m.exec(printed)?.[1];
     expect(exported).toBeDefined();

@@ -6,6 +6,7 @@
 import { type ChildProcess, execFile, spawn, type SpawnOptions } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
+import * as net from "net";
 import * as path from "path";
 import { promisify } from "util";
 import { repoRoot } from "./pulumi-cli";
@@ -102,4 +103,26 @@ export class BackgroundProcess {
     }
     return this.exited;
   }
+}
+
+/** Whether `count` ports from `first` on can be bound on 127.0.0.1 now. */
+export async function portsFree(first: number, count: number): Promise<boolean> {
+  for (let p = first; p < first + count; p++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once("error", () => resolve(false));
+      s.listen(p, "127.0.0.1", () => s.close(() => resolve(true)));
+    });
+    if (!free) return false;
+  }
+  return true;
+}
+
+/** The first of `count` consecutive free ports (for the emulator's `--port`). */
+export async function consecutiveFreePorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = 20000 + Math.floor(Math.random() * 40000);
+    if (await portsFree(first, count)) return first;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
 }

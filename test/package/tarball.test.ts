@@ -13,13 +13,14 @@
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import {
   adminGet,
   BackgroundProcess,
+  consecutiveFreePorts,
+  portsFree,
   packTarball,
   standInHost,
   systemPath,
@@ -100,26 +101,6 @@ function shellWords(line: string): string[] {
   }
   if (word !== undefined) words.push(word);
   return words;
-}
-
-async function portsFree(first: number, count: number): Promise<boolean> {
-  for (let p = first; p < first + count; p++) {
-    const free = await new Promise<boolean>((resolve) => {
-      const s = net.createServer();
-      s.once("error", () => resolve(false));
-      s.listen(p, "127.0.0.1", () => s.close(() => resolve(true)));
-    });
-    if (!free) return false;
-  }
-  return true;
-}
-
-async function consecutiveFreePorts(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const first = 20000 + Math.floor(Math.random() * 40000);
-    if (await portsFree(first, count)) return first;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
 }
 
 /** A self-signed certificate and key in a PFX made with openssl, and what openssl says of it. */
