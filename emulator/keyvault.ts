@@ -165,6 +165,11 @@ export interface KeyVaultCertificateInfo {
 export interface KeyVaultSettings {
   /** How PATCH /certificates/{name}/policy combines its body with the stored policy. */
   policyPatch: PolicyPatchSemantics;
+  /**
+   * Items per page of a list when the request gives no `maxresults` (1-25; default 25). Key Vault
+   * may answer with fewer items than it could and a `nextLink`: clients must follow it.
+   */
+  pageSize?: number;
 }
 
 /** What a vault needs from the rest of the emulator. */
@@ -440,14 +445,15 @@ export class KeyVault {
   }
 
   /**
-   * One page of a list, as Key Vault pages: at most `maxresults` (1-25, default 25) items in key
-   * order, and a `nextLink` back to the same path with the request's api-version, the same
-   * `maxresults` and a `$skiptoken` naming the first item of the next page (so items added or
-   * removed between pages neither repeat nor skip the others); `null` on the last page.
+   * One page of a list, as Key Vault pages: at most `maxresults` (1-25; default 25, or the
+   * settings' `pageSize`) items in key order, and a `nextLink` back to the same path with the
+   * request's api-version, the same `maxresults` and a `$skiptoken` naming the first item of the
+   * next page (so items added or removed between pages neither repeat nor skip the others); `null`
+   * on the last page.
    */
   private page(ctx: RequestContext, items: Array<{ key: string; value: unknown }>): Reply {
     const max = ctx.query.get("maxresults");
-    let size = KEY_VAULT_PAGE_SIZE;
+    let size = this.deps.settings?.pageSize ?? KEY_VAULT_PAGE_SIZE;
     if (max !== null) {
       size = Number(max);
       if (!/^\d+$/.test(max) || size < 1 || size > KEY_VAULT_PAGE_SIZE)

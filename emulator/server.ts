@@ -18,7 +18,14 @@ import { type EntraClient, EntraIdentity } from "./entra";
 import { GitHubActions, type GitHubActionsSettings, fetchIssuerKeys } from "./oidc-issuer";
 import { ManagedIdentityHost, type ManagedIdentitySettings } from "./managed-identity";
 import { ApimEmulator, armError } from "./arm-apim";
-import { KeySource, KeyVault, type KeyVaultSettings, type SecretResolution, keyVaultError } from "./keyvault";
+import {
+  KEY_VAULT_PAGE_SIZE,
+  KeySource,
+  KeyVault,
+  type KeyVaultSettings,
+  type SecretResolution,
+  keyVaultError,
+} from "./keyvault";
 import { type PolicyPatchSemantics, policyPatchSemantics } from "./kv-policy";
 import { AdminError, EmulatorAdmin, type EmulatorInfo, adminRoutes, serveAdmin } from "./admin";
 import { createAuthority, issueServerCertificate } from "./pki";
@@ -86,6 +93,11 @@ export interface EmulatorOptions {
    * changes it while the emulator runs.
    */
   policyPatch?: PolicyPatchSemantics;
+  /**
+   * Items per page of Key Vault lists when a request gives no `maxresults` (1-25; default 25, as
+   * Key Vault documents): a smaller page makes clients follow `nextLink` without asking for it.
+   */
+  keyVaultPageSize?: number;
 }
 
 /** A running emulator. */
@@ -195,8 +207,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const tenantId = options.tenantId ?? DEFAULTS.tenantId;
   const clientId = options.clientId ?? DEFAULTS.clientId;
   const clientSecret = options.clientSecret ?? DEFAULTS.clientSecret;
+  const pageSize = options.keyVaultPageSize;
+  if (
+    pageSize !== undefined &&
+    (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > KEY_VAULT_PAGE_SIZE)
+  )
+    throw new Error(`keyVaultPageSize must be an integer from 1 to ${KEY_VAULT_PAGE_SIZE}; got ${pageSize}`);
   const keyVaultSettings: KeyVaultSettings = {
     policyPatch: policyPatchSemantics(options.policyPatch ?? "merge"),
+    ...(pageSize !== undefined ? { pageSize } : {}),
   };
 
   const ca = createAuthority("Azure Emulator Local CA");
