@@ -67,7 +67,7 @@ export interface ApimCertificateArgs {
    * example `policy.version` of a `KeyVaultCertificatePolicy`) to follow rotations in one deployment.
    */
   refreshTrigger?: pulumi.Input<string | undefined>;
-  /** Warn at preview when the certificate expires within this many days (default 30). */
+  /** Warn at preview when the certificate expires within this many days (default 30; 0 turns the warning off). */
   expiryWarningDays?: pulumi.Input<number>;
   /**
    * Take over a certificate that already exists in the service, as `pulumi import` would (which
