@@ -293,12 +293,21 @@ describe("ApimCertificate input errors at preview", () => {
 
   it("warns at preview about a versioned secret id and a certificate that expires soon", async () => {
     const soon = makePfx({ cn: "soon.contoso.com", daysValid: 10 });
+    const quiet = makePfx({ cn: "quiet.contoso.com", daysValid: 10 });
     const stack = await stackWith(() => {
       new ApimCertificate("soon", {
         serviceId,
         certificateId: "soon",
         data: soon.data,
         password: soon.password,
+      });
+      // 0 days turns the warning off (and the program then does not open the PFX at all).
+      new ApimCertificate("quiet", {
+        serviceId,
+        certificateId: "quiet",
+        data: quiet.data,
+        password: quiet.password,
+        expiryWarningDays: 0,
       });
       new ApimCertificate("pinned", {
         serviceId,
@@ -314,6 +323,7 @@ describe("ApimCertificate input errors at preview", () => {
       );
       expect(pre.stdout).toMatch(/names version 0123456789abcdef: API Management will not follow rotations/);
       expect(pre.stdout).not.toContain(soon.password);
+      expect(pre.stdout).not.toContain("quiet.contoso.com");
     } finally {
       await stack.dispose();
     }
