@@ -1,112 +1,365 @@
 /**
- * `npm run bench`: speed and size figures of the resources through the real engine, against the
- * emulator, next to the engine's own floor (the Echo resource, which makes no HTTP call).
- * Prints a table and ratios; asserts nothing (tests assert behaviour, this measures).
+ * `npm run bench` (issue #14, item 4): speed and size figures of the resources through the real
+ * engine against the emulator, each next to N no-op dynamic resources (Echo, which makes no call:
+ * the engine's floor) run the same way in the same run, the cases taking turns at every operation
+ * so that all see the same machine state.
+ *
+ * How it runs: the `pulumi` CLI on a project folder (bench/project, compiled to JavaScript), with a
+ * file backend and its own PULUMI_HOME (test/harness/cli-project.ts), and the language-host
+ * stand-in where no official host is installed. Not the Automation API's inline programs: those
+ * run the program inside this process, next to the emulator, while a user's program runs in a
+ * process of its own started by the CLI, and that is the cost being measured.
+ *
+ * Per case, N and operation (unchanged `preview`, `up` create, `up` updating every resource in
+ * place, `refresh`, `destroy`; BENCH_REPEATS runs, default 3): the median time and its ratio to
+ * the no-op's median; requests per resource by method from the emulator's request log and token
+ * requests per audience (admin API, reset before each command); the peak RSS of the dynamic-provider
+ * process, read as VmHWM from /proc/<pid>/status by polling while the command runs (scripts/bench/
+ * processes.ts: a wrapper around the plugin would change what runs); state and `__provider` bytes
+ * from the file backend's stack file. Then `up` create at the largest N with a 100 ms delay on
+ * every ARM and Key Vault request (the emulator's "delay" fault).
+ *
+ * Cases: ApimCertificate from a PFX (N from BENCH_SIZES, default "1,10,50"; each resource its own
+ * PFX, made before timing, and a second set for the update), KeyVaultCertificatePolicy at N = 10
+ * (over certificates created in the emulator before timing), and the hand-written provider of
+ * bench/hand-written at N = 50 (each at the largest size when its N is not in BENCH_SIZES).
+ *
+ * Writes a table to stdout and the JSON to BENCH_OUTPUT (default bench/results/latest.json).
+ * BENCH_SKIP_LATENCY=1 skips the latency case. Asserts nothing: tests assert behaviour, this measures.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { ApimCertificate } from "../provider";
-import { EngineStack } from "../test/harness/engine";
-import { startEmulatedAzure, SUBSCRIPTION } from "../test/harness/emulated-azure";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CliProject } from "../test/harness/cli-project";
+import { startEmulatedAzure, SUBSCRIPTION, type EmulatedAzure } from "../test/harness/emulated-azure";
 import { makePfx } from "../test/harness/certs";
-import { Echo } from "../test/fixtures/echo";
+import { pulumiBinDir, repoRoot } from "../test/harness/pulumi-cli";
+import { RunProcesses } from "./bench/processes";
+import {
+  type BenchResult,
+  figures,
+  type Kind,
+  median,
+  type Operation,
+  type OperationFigures,
+  OPERATIONS,
+  type Sample,
+  type StateSize,
+  summary,
+  table,
+} from "./bench/report";
 
-const serviceId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/bench/providers/Microsoft.ApiManagement/service/bench`;
+const SERVICE_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/bench/providers/Microsoft.ApiManagement/service/bench`;
+const LATENCY_MS = 100;
 
-interface Row {
-  case: string;
-  n: number;
-  upS: number;
-  unchangedPreviewS: number;
-  destroyS: number;
-  httpCalls: number;
-  tokenRequests: number;
-  stateBytesPerResource: number;
+const options = {
+  sizes: (process.env.BENCH_SIZES ?? "1,10,50")
+    .split(",")
+    .map((s) => Number(s.trim()))
+    .sort((a, b) => a - b),
+  repeats: Number(process.env.BENCH_REPEATS ?? 3),
+  skipLatency: !!process.env.BENCH_SKIP_LATENCY && process.env.BENCH_SKIP_LATENCY !== "0",
+  output: path.resolve(repoRoot, process.env.BENCH_OUTPUT ?? path.join("bench", "results", "latest.json")),
+  /** A command taking longer is killed (with what it started) and the bench fails. */
+  commandTimeoutMs: Number(process.env.BENCH_COMMAND_TIMEOUT_S ?? 600) * 1000,
+};
+if (options.sizes.some((n) => !Number.isInteger(n) || n < 1) || !(options.repeats >= 1))
+  throw new Error("BENCH_SIZES must be positive integers (e.g. 1,10,50) and BENCH_REPEATS at least 1");
+const largest = options.sizes[options.sizes.length - 1];
+const at = (n: number) => (options.sizes.includes(n) ? n : largest);
+const POLICY_N = at(10);
+const HAND_WRITTEN_N = at(50);
+const LATENCY_N = at(50);
+
+/** Command line and generation (0: as created, 1: every resource changed in place) of each operation. */
+const COMMANDS: Record<Operation, { args: string[]; generation: number }> = {
+  create: { args: ["up", "--yes", "--skip-preview"], generation: 0 },
+  // --expect-no-changes: an unchanged preview that finds changes would make the figure meaningless.
+  previewUnchanged: { args: ["preview", "--expect-no-changes"], generation: 0 },
+  updateAll: { args: ["up", "--yes", "--skip-preview"], generation: 1 },
+  refresh: { args: ["refresh", "--yes", "--skip-preview"], generation: 1 },
+  destroy: { args: ["destroy", "--yes", "--skip-preview"], generation: 1 },
+};
+/** The order the lifecycle runs in, once per repeat. */
+const LIFECYCLE: Operation[] = ["create", "previewUnchanged", "updateAll", "refresh", "destroy"];
+
+const TYPE_SUFFIX: Record<Kind, string> = {
+  apim: "azure-certs:ApimCertificate",
+  policy: "azure-certs:KeyVaultCertificatePolicy",
+  handWritten: "bench:HandWrittenCertificate",
+  noop: "azure-certs:Echo",
+};
+
+class Bench {
+  private readonly procs = new RunProcesses();
+  private readonly tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pac-bench-"));
+  private readonly projects = new Map<Kind, CliProject>();
+  private azure?: EmulatedAzure;
+  /** Samples by `kind/N/operation`. */
+  private readonly samples = new Map<string, Sample[]>();
+  private readonly sizes = new Map<string, StateSize>();
+  private readonly latency: number[] = [];
+
+  async run(): Promise<BenchResult> {
+    // What it leaves behind can be checked (test/bench/bench.test.ts): nothing, once it is done.
+    log(`run ${this.procs.id}, files in ${this.tmp}`);
+    this.azure = await startEmulatedAzure();
+    this.makePfxFiles(largest);
+    for (const n of options.sizes) {
+      const kinds: Kind[] = [
+        "apim",
+        ...(n === POLICY_N ? (["policy"] as const) : []),
+        ...(n === HAND_WRITTEN_N ? (["handWritten"] as const) : []),
+        "noop",
+      ];
+      if (kinds.includes("policy")) await this.makeKeyVaultCertificates(n);
+      for (const kind of kinds) await this.project(kind);
+      for (let r = 0; r < options.repeats; r++) {
+        // Taking turns, in the other order every other repeat: no case always runs right after another.
+        const order = r % 2 ? [...kinds].reverse() : kinds;
+        for (const op of LIFECYCLE) {
+          for (const kind of order) {
+            log(`N=${n} repeat ${r + 1}/${options.repeats}: ${kind} ${op}`);
+            this.add(kind, n, op, await this.measure(kind, n, op));
+            if (op === "create") this.sizes.set(`${kind}/${n}`, this.stateSize(kind, n));
+          }
+        }
+      }
+      if (n === LATENCY_N && !options.skipLatency) await this.measureLatency(n);
+    }
+    return this.result();
+  }
+
+  /** N PFX files per generation (each its own certificate and password), before any timing. */
+  private makePfxFiles(n: number): void {
+    for (const g of [0, 1]) {
+      const dir = path.join(this.tmp, "pfx", `g${g}`);
+      fs.mkdirSync(dir, { recursive: true });
+      for (let i = 0; i < n; i++) {
+        const pfx = makePfx({ cn: `bench-${i}-g${g}.contoso.com` });
+        fs.writeFileSync(path.join(dir, `${i}.pfx`), Buffer.from(pfx.data, "base64"));
+        fs.writeFileSync(path.join(dir, `${i}.pass`), pfx.password, { mode: 0o600 });
+      }
+    }
+  }
+
+  private async makeKeyVaultCertificates(n: number): Promise<void> {
+    for (let i = 0; i < n; i++) await this.azure!.createKeyVaultCertificate(`bench-p${i}`);
+  }
+
+  private async project(kind: Kind): Promise<CliProject> {
+    let project = this.projects.get(kind);
+    if (!project) {
+      const azure = this.azure!;
+      project = await CliProject.create(path.join(repoRoot, "bench", "project"), {
+        ...this.procs.env,
+        ...azure.env,
+        BENCH_KIND: kind,
+        BENCH_PFX_DIR: path.join(this.tmp, "pfx"),
+        BENCH_SERVICE_ID: SERVICE_ID,
+        BENCH_VAULT_URL: azure.emu.vaults.demo,
+      });
+      this.projects.set(kind, project);
+      log(`${kind} stack in ${path.dirname(project.dir)}`);
+      // One command for the whole configuration (the harness's setConfig runs one per key).
+      const pairs = Object.entries(azure.config).flatMap(([k, { value, secret }]) => [
+        secret ? "--secret" : "--plaintext",
+        `${k}=${value}`,
+      ]);
+      await project.pulumi("config", "set-all", ...pairs);
+    }
+    return project;
+  }
+
+  /** Runs one operation of one case, timed, with what the emulator and the provider process saw. */
+  private async measure(kind: Kind, n: number, op: Operation): Promise<Sample> {
+    const azure = this.azure!;
+    const project = await this.project(kind);
+    const { args, generation } = COMMANDS[op];
+    azure.clearLog();
+    azure.emu.admin.resetTokenCounts();
+    const rss = this.procs.watchProviderPeakRss();
+    const watchdog = setTimeout(() => this.procs.killAll(), options.commandTimeoutMs);
+    const t0 = process.hrtime.bigint();
+    let stdout: string;
+    try {
+      ({ stdout } = await project.pulumiWith(
+        { BENCH_N: String(n), BENCH_GENERATION: String(generation) },
+        ...args,
+      ));
+    } finally {
+      clearTimeout(watchdog);
+    }
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const providerPeakRssMB = rss.stop();
+    // The update must be in place for every resource (a replacement would be another figure).
+    if (op === "updateAll" && !new RegExp(`~ ${n} updated`).test(stdout))
+      throw new Error(`${kind}: the update did not update all ${n} resources in place:\n${stdout}`);
+    const http: Record<string, number> = {};
+    for (const r of azure.requests()) if (r.listener !== "token") http[r.method] = (http[r.method] ?? 0) + 1;
+    const tokens: Record<string, number> = {};
+    for (const [scope, count] of Object.entries(azure.emu.admin.tokenRequestCounts()))
+      if (count > 0) tokens[scope.replace(/\/\.default$/, "")] = count;
+    return { seconds, http, tokens, providerPeakRssMB };
+  }
+
+  /** `up` create with every ARM and Key Vault request delayed, then an untimed destroy. */
+  private async measureLatency(n: number): Promise<void> {
+    const admin = this.azure!.emu.admin;
+    for (let r = 0; r < options.repeats; r++) {
+      log(`N=${n} repeat ${r + 1}/${options.repeats}: apim create with ${LATENCY_MS} ms per request`);
+      const faults = ["arm", ...Object.keys(this.azure!.emu.vaults)].map((listener) =>
+        admin.addFault({ listener, kind: "delay", delayMs: LATENCY_MS, times: 1_000_000 }),
+      );
+      try {
+        this.latency.push((await this.measure("apim", n, "create")).seconds);
+      } finally {
+        for (const f of faults) admin.removeFault(f.id);
+      }
+      await (await this.project("apim")).pulumi(...COMMANDS.destroy.args);
+    }
+  }
+
+  private add(kind: Kind, n: number, op: Operation, s: Sample): void {
+    const key = `${kind}/${n}/${op}`;
+    this.samples.set(key, [...(this.samples.get(key) ?? []), s]);
+  }
+
+  /** Bytes of this case's resources in the file backend's stack file (not an export). */
+  private stateSize(kind: Kind, n: number): StateSize {
+    const project = this.projects.get(kind)!;
+    // CliProject keeps its file backend next to the project folder (test/harness/cli-project.ts).
+    const file = path.join(path.dirname(project.dir), "backend", ".pulumi", "stacks", "bench", "test.json");
+    const resources = (JSON.parse(fs.readFileSync(file, "utf8")).checkpoint.latest.resources ?? []) as {
+      type: string;
+      inputs?: Record<string, unknown>;
+      outputs?: Record<string, unknown>;
+    }[];
+    const mine = resources.filter((r) => r.type.endsWith(`/${TYPE_SUFFIX[kind]}`));
+    if (mine.length !== n)
+      throw new Error(`${kind}: ${mine.length} resources in state after create, not ${n}`);
+    const bytes = (v: unknown) => (v === undefined ? 0 : Buffer.byteLength(JSON.stringify(v)));
+    const sum = (f: (r: (typeof mine)[number]) => number) => mine.reduce((a, r) => a + f(r), 0);
+    return {
+      stateBytesPerResource: Math.round(sum(bytes) / n),
+      providerBytesPerResource: Math.round(
+        sum((r) => bytes(r.inputs?.__provider) + bytes(r.outputs?.__provider)) / n,
+      ),
+    };
+  }
+
+  private result(): BenchResult {
+    const get = (kind: Kind, n: number, op: Operation) => this.samples.get(`${kind}/${n}/${op}`);
+    const rows: { kind: Kind; n: number; op: Operation; f: OperationFigures }[] = [];
+    const result: BenchResult = {
+      meta: meta(),
+      apim: {},
+      policy: {},
+      handWritten: {},
+      noop: {},
+      tokensPerAudience: {},
+      stateBytesPerResource: {},
+      providerBytesPerResource: {},
+      providerPeakRssMB: {},
+    };
+    for (const kind of ["apim", "policy", "handWritten", "noop"] as const) {
+      // The top-level size and memory figures are those of the largest N each case ran at.
+      for (const n of options.sizes) {
+        let peakRss: number | undefined;
+        for (const op of OPERATIONS) {
+          const samples = get(kind, n, op);
+          if (!samples) continue;
+          const f = figures(n, samples, kind === "noop" ? undefined : get("noop", n, op));
+          rows.push({ kind, n, op, f });
+          const entry = (result[kind][`N${n}`] ??= {}) as Record<string, unknown>;
+          if (kind === "handWritten") entry[op] = { seconds: f.seconds, ratioToNoop: f.ratioToNoop };
+          else if (kind === "noop") entry[op] = { seconds: f.seconds };
+          else entry[op] = f;
+          if (kind === "apim" || kind === "policy")
+            for (const [aud, c] of Object.entries(f.tokensPerAudience))
+              result.tokensPerAudience[aud] = Math.max(result.tokensPerAudience[aud] ?? 0, c);
+          if (f.providerPeakRssMB !== null) peakRss = Math.max(peakRss ?? 0, f.providerPeakRssMB);
+        }
+        if (peakRss !== undefined) result.providerPeakRssMB[kind] = peakRss;
+        const size = this.sizes.get(`${kind}/${n}`);
+        if (size) {
+          result.stateBytesPerResource[kind] = size.stateBytesPerResource;
+          result.providerBytesPerResource[kind] = size.providerBytesPerResource;
+        }
+      }
+    }
+    if (this.latency.length) {
+      const seconds = median(this.latency);
+      const create = (result.apim[`N${LATENCY_N}`].create as OperationFigures).seconds;
+      result.apim[`N${LATENCY_N}`].createAt100ms = {
+        seconds: Number(seconds.toFixed(3)),
+        ratioTo0ms: Number((seconds / create).toFixed(3)),
+      };
+    }
+    console.log(table(rows));
+    console.log("");
+    for (const line of summary(result, this.latency.length ? LATENCY_N : undefined)) console.log(line);
+    return result;
+  }
+
+  /** Kills whatever this run left running and removes its folders (stacks and PFX files). */
+  cleanUp(): void {
+    const killed = this.procs.killAll();
+    if (killed) log(`killed ${killed} process(es) left running`);
+    // The stacks' resources were destroyed (measured) or go with the emulator: no `pulumi destroy`.
+    for (const p of this.projects.values()) fs.rmSync(path.dirname(p.dir), { recursive: true, force: true });
+    fs.rmSync(this.tmp, { recursive: true, force: true });
+  }
+
+  async stop(): Promise<void> {
+    this.cleanUp();
+    await this.azure?.stop();
+  }
 }
 
-async function time<T>(fn: () => Promise<T>): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+/** When the run started, and the machine's load then (a busy machine makes the figures wrong). */
+const started = { date: new Date().toISOString(), loadAverage1m: Number(os.loadavg()[0].toFixed(2)) };
+
+function meta(): BenchResult["meta"] {
+  const partial = options.sizes.join(",") !== "1,10,50" || options.repeats < 3 || options.skipLatency;
+  return {
+    date: started.date,
+    node: process.version,
+    cli: execFileSync(path.join(pulumiBinDir(), "pulumi"), ["version"], { encoding: "utf8" }).trim(),
+    cores: os.cpus().length,
+    repeats: options.repeats,
+    sizes: options.sizes.join(","),
+    latencyMs: options.skipLatency ? 0 : LATENCY_MS,
+    loadAverage1m: started.loadAverage1m,
+    partial,
+  };
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
 }
 
 async function main(): Promise<void> {
-  const sizes = (process.env.BENCH_SIZES ?? "1,20").split(",").map(Number);
-  const azure = await startEmulatedAzure();
-  const rows: Row[] = [];
+  const bench = new Bench();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      bench.cleanUp();
+      process.exit(130);
+    });
+  }
+  let result: BenchResult;
   try {
-    for (const n of sizes) {
-      const pfxs = Array.from({ length: n }, (_, i) => makePfx({ cn: `bench-${i}.contoso.com` }));
-      for (const kind of ["Echo (engine floor)", "ApimCertificate (PFX)"]) {
-        const stack = await EngineStack.create({
-          projectName: "bench",
-          config: azure.config,
-          env: azure.env,
-          program: async () => {
-            for (let i = 0; i < n; i++) {
-              if (kind.startsWith("Echo")) new Echo(`e${i}`, { message: `m${i}` });
-              else
-                new ApimCertificate(`c${i}`, {
-                  serviceId,
-                  certificateId: `c${i}`,
-                  data: pfxs[i].data,
-                  password: pulumi.secret(pfxs[i].password),
-                });
-            }
-            return {};
-          },
-        });
-        azure.clearLog();
-        azure.emu.admin.resetTokenCounts();
-        const upS = await time(() => stack.up());
-        const httpCalls = azure.requests().length;
-        const tokenRequests = Object.values(azure.emu.admin.tokenRequestCounts()).reduce((a, b) => a + b, 0);
-        const state = JSON.parse(stack.rawState());
-        const mine = state.checkpoint.latest.resources.filter((r: { type: string }) =>
-          r.type.includes("azure-certs"),
-        );
-        const stateBytesPerResource = Math.round(
-          mine.reduce((a: number, r: unknown) => a + JSON.stringify(r).length, 0) / Math.max(1, mine.length),
-        );
-        const unchangedPreviewS = await time(() => stack.preview());
-        const destroyS = await time(() => stack.destroy());
-        await stack.dispose();
-        rows.push({
-          case: kind,
-          n,
-          upS,
-          unchangedPreviewS,
-          destroyS,
-          httpCalls,
-          tokenRequests,
-          stateBytesPerResource,
-        });
-      }
-    }
+    result = await bench.run();
   } finally {
-    await azure.stop();
+    await bench.stop();
   }
-  const f = (x: number) => x.toFixed(2);
-  console.log(
-    "case                    n    up s  preview s  destroy s  HTTP calls  token req  state B/resource",
-  );
-  for (const r of rows) {
-    console.log(
-      `${r.case.padEnd(22)} ${String(r.n).padStart(3)} ${f(r.upS).padStart(7)} ${f(r.unchangedPreviewS).padStart(10)} ` +
-        `${f(r.destroyS).padStart(10)} ${String(r.httpCalls).padStart(11)} ${String(r.tokenRequests).padStart(10)} ` +
-        `${String(r.stateBytesPerResource).padStart(17)}`,
-    );
-  }
-  for (const n of sizes) {
-    const floor = rows.find((r) => r.n === n && r.case.startsWith("Echo"))!;
-    const apim = rows.find((r) => r.n === n && r.case.startsWith("Apim"))!;
-    console.log(
-      `n=${n}: up ${f(apim.upS / floor.upS)}x the engine floor, unchanged preview ` +
-        `${f(apim.unchangedPreviewS / floor.unchangedPreviewS)}x, ${f(apim.httpCalls / n)} HTTP calls per certificate`,
-    );
-  }
+  fs.mkdirSync(path.dirname(options.output), { recursive: true });
+  fs.writeFileSync(options.output, JSON.stringify(result, null, 2) + "\n");
+  log(`wrote ${path.relative(process.cwd(), options.output) || options.output}`);
 }
 
 main().catch((e) => {
-  console.error(e);
+  console.error(e instanceof Error ? e.message : e);
   process.exit(1);
 });

@@ -1,0 +1,21 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadProvider } from "../../provider/dynamic/shell";
+
+export interface HandWrittenCertificateArgs {
+  /** The API Management service's ARM id. */
+  serviceId: pulumi.Input<string>;
+  certificateId: pulumi.Input<string>;
+  /** base64 PFX. */
+  data: pulumi.Input<string>;
+  password: pulumi.Input<string>;
+}
+
+/** The hand-written reference resource of `npm run bench` (./provider.ts), loaded by name as test/fixtures/echo.ts is. */
+export class HandWrittenCertificate extends pulumi.dynamic.Resource {
+  declare readonly thumbprint: pulumi.Output<string>;
+
+  constructor(name: string, args: HandWrittenCertificateArgs, opts?: pulumi.CustomResourceOptions) {
+    const provider = loadProvider("pulumi-azure-certs/dist/bench/hand-written/provider");
+    super(provider, name, { ...args, thumbprint: undefined }, opts, "bench", "HandWrittenCertificate");
+  }
+}
