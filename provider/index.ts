@@ -34,4 +34,4 @@ export type {
   ContentType,
   KeyVaultApiVersion,
 } from "./keyvault-policy/types";
-export { AzureRequestError } from "./transport/errors";
+export { AzureCertsError, AzureRequestError } from "./transport/errors";

@@ -1,3 +1,4 @@
+import { AzureCertsError } from "../transport/errors";
 import type {
   ApimApiVersion,
   ApimCertificateInputs,
@@ -64,7 +65,11 @@ export function toOutputs(
   },
 ): ApimCertificateOutputs {
   const loc = parseCertificateArmId(contract.id);
-  if (!loc) throw new Error(`API Management returned an unexpected certificate id: ${contract.id}`);
+  if (!loc)
+    throw new AzureCertsError(
+      "UnexpectedResponse",
+      `API Management returned an unexpected certificate id: ${contract.id}`,
+    );
   const p = contract.properties;
   const out: ApimCertificateOutputs = {
     ...loc,

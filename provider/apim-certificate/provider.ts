@@ -5,19 +5,24 @@
  *
  * | operation | status | meaning |
  * |---|---|---|
- * | create: GET first | 200 | exists: adopt it if `importExisting` (or, identical, with `PULUMI_AZURE_CERTS_ADOPT_IDENTICAL`) and it matches, else refuse saying how |
+ * | create: GET first | 200 | exists: adopt it if `importExisting` (or, identical, with `PULUMI_AZURE_CERTS_ADOPT_IDENTICAL`) and it matches, else refuse saying how (`CertificateExists`, `IdenticalCertificateExists`, `ExistingCertificateDiffers`) |
  * | create: GET first | 404 | free: PUT |
- * | create: GET first | 404 ParentResourceNotFound | no such service: fail, saying to create it or correct serviceId |
- * | update with no ETag in state: GET first | 200, another certificate | changed elsewhere: fail, run `pulumi refresh` |
+ * | create: GET first | 404 ParentResourceNotFound | no such service: fail, saying to create it or correct serviceId (the transport's error, code `ParentResourceNotFound`) |
+ * | update with no ETag in state: GET first | 200, another certificate | changed elsewhere: fail, run `pulumi refresh` (`CertificateChangedElsewhere`; `CertificateWithoutEtag` when the answer has no ETag) |
  * | update: PUT with If-Match (the stored ETag, or the one just read) | 412, then GET holds what was sent | our own write whose answer was lost: done |
  * | update: PUT with If-Match | 412, then GET holds what state recorded | only the ETag moved: PUT again with the fresh ETag (once) |
- * | update: PUT with If-Match | 412, then GET holds something else | changed elsewhere: run `pulumi refresh` (transport error) |
+ * | update: PUT with If-Match | 412, then GET holds something else | changed elsewhere: run `pulumi refresh` (`CertificateChangedElsewhere`, with the transport's message and the 412 as `cause`) |
  * | PUT, DELETE, refreshSecret | 201/202 with `Azure-AsyncOperation` or `Location` | accepted: polled until done, then the certificate read again; a failed operation fails with Azure's code |
+ * | PUT, refreshSecret | 200 with a Key Vault `lastStatus` failure | API Management could not fetch the secret: fail (`KeyVaultFetchFailed`; a partial create at create) |
  * | read | 404 | gone: blank id, the engine drops it |
  * | delete: DELETE If-Match * | 404 | already gone: success |
+ *
+ * Every failure is an `AzureCertsError` (`../transport/errors.ts`); the codes are listed in
+ * `../transport/README.md`.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import {
+  AzureCertsError,
   completeOperation,
   configureTransport,
   getTransport,
@@ -85,7 +90,11 @@ export async function create(inputs: ApimCertificateInputs): Promise<pulumi.dyna
   if (failure) {
     // The certificate exists in API Management now: a partial create puts it in state, and the next
     // `pulumi up` asks API Management to fetch it again (see diff and update).
-    throw Object.assign(new Error(failure), { id: outs.resourceId, properties: outs, reasons: [failure] });
+    throw Object.assign(new AzureCertsError("KeyVaultFetchFailed", failure, { requestId: res.requestId }), {
+      id: outs.resourceId,
+      properties: outs,
+      reasons: [failure],
+    });
   }
   return { id: outs.resourceId, outs };
 }
@@ -121,28 +130,35 @@ function adopt(
       : outs.thumbprint !== inputs.thumbprint
         ? `it has thumbprint ${outs.thumbprint}, the PFX in data has ${inputs.thumbprint}`
         : undefined;
+  const answer = { requestId: existing.requestId };
   if (!inputs.importExisting) {
     if (!mismatch && adoptIdenticalRequested()) return outs;
     if (!mismatch) {
-      throw new Error(
+      throw new AzureCertsError(
+        "IdenticalCertificateExists",
         `${where} already exists and holds exactly this resource's certificate ` +
           `(${inputs.keyVault ? `Key Vault secret ${inputs.keyVault.secretIdentifier}` : `thumbprint ${outs.thumbprint}`}). ` +
           "It is not adopted silently. If an interrupted `pulumi up` of this stack created it (the likely case), run " +
           `\`pulumi refresh --clear-pending-creates --yes\` and then \`${ADOPT_IDENTICAL_ENV}=true pulumi up\` once: ` +
           "that takes over every certificate identical to its resource. To manage a certificate made elsewhere, set " +
           `importExisting: true on this resource; if another stack manages it, choose another certificateId. Its id is ${path}.`,
+        answer,
       );
     }
-    throw new Error(
+    throw new AzureCertsError(
+      "CertificateExists",
       `${where} already exists. It is not adopted silently: to manage it, set importExisting: true on this ` +
         `resource (pulumi import does not work for dynamic resources), or choose another certificateId. ` +
         `Its id is ${path}.`,
+      answer,
     );
   }
   if (mismatch) {
-    throw new Error(
+    throw new AzureCertsError(
+      "ExistingCertificateDiffers",
       `${where} exists but differs from this resource's inputs: ${mismatch}. importExisting adopts a ` +
         "certificate only as it is; give the inputs that match it, import it, then change them.",
+      answer,
     );
   }
   return outs;
@@ -151,7 +167,8 @@ function adopt(
 export async function read(id: string, props: Raw): Promise<pulumi.dynamic.ReadResult> {
   const loc = parseCertificateArmId(id);
   if (!loc) {
-    throw new Error(
+    throw new AzureCertsError(
+      "InvalidResourceId",
       `'${id}' is not an API Management certificate id: expected ` +
         "/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.ApiManagement/service/{name}/certificates/{certificateId}",
     );
@@ -199,7 +216,7 @@ export async function update(
     );
   }
   const failure = res && keyVaultFailure(res.data);
-  if (failure) throw new Error(failure);
+  if (failure) throw new AzureCertsError("KeyVaultFetchFailed", failure, { requestId: res?.requestId });
   if (!res) {
     // Only settings kept in state changed: no call to Azure.
     return { outs: { ...olds, ...settingsOf(news), etag: olds.etag } };
@@ -290,7 +307,7 @@ async function putOver(
       return current;
     const fresh = current.headers["etag"];
     if (again && fresh && holds(current.data, olds)) return putOver(path, olds, news, fresh, false);
-    throw e;
+    throw new AzureCertsError("CertificateChangedElsewhere", e.message, { cause: e });
   }
 }
 
@@ -309,10 +326,12 @@ async function currentEtag(
   const etag = res.headers["etag"];
   const unchanged = holds(res.data, olds);
   if (!unchanged || !etag) {
-    throw new Error(
+    throw new AzureCertsError(
+      unchanged ? "CertificateWithoutEtag" : "CertificateChangedElsewhere",
       `API Management certificate '${olds.certificateId}' ${unchanged ? "has no ETag to update against" : "was changed outside Pulumi"} ` +
         `(thumbprint now ${res.data.properties.thumbprint ?? "none"}, state has ${olds.thumbprint ?? "none"}): run \`pulumi refresh\` to see ` +
         "the change, then `pulumi up` again.",
+      { requestId: res.requestId },
     );
   }
   return etag;

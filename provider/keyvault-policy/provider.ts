@@ -16,17 +16,22 @@
  *
  * | operation | status | meaning |
  * |---|---|---|
- * | create: GET policy | 404 | no such certificate: fail, saying to create the certificate first; nothing changed |
- * | create: GET policy | 200, a managed member differs, no `importExisting` | maybe managed elsewhere: fail, naming the members (Key Vault's value → this resource's) and saying to set `importExisting: true` or match the inputs; nothing changed |
+ * | create: GET policy | 404 | no such certificate: fail, saying to create the certificate first; nothing changed (`CertificateNotFound`) |
+ * | create: GET policy | 200, a managed member differs, no `importExisting` | maybe managed elsewhere: fail, naming the members (Key Vault's value → this resource's) and saying to set `importExisting: true` or match the inputs; nothing changed (`PolicyManagedElsewhere`) |
  * | create: PATCH policy | 400 | Key Vault refused the policy: fail (its message names the member); nothing changed |
- * | create: GET certificate after a PATCH | any error | partial create: the engine records the resource (with `originalPolicy`) and the next `up` finishes it |
+ * | create: GET certificate after a PATCH | any error | partial create: the engine records the resource (with `originalPolicy`) and the next `up` finishes it (`CertificateReadFailed`) |
  * | read: GET policy or certificate | 404 | gone: blank id, `pulumi refresh` drops the resource |
- * | update: GET policy | 404 | certificate deleted elsewhere: fail, saying to run `pulumi refresh` |
+ * | update: GET policy | 404 | certificate deleted elsewhere: fail, saying to run `pulumi refresh` (`CertificateDeletedElsewhere`) |
  * | delete with restoreOnDelete: GET policy | 404 | certificate gone: nothing to restore, success |
  * | any | 401, 403, 429, 5xx | the transport's error (authentication, permission, retries exhausted) |
+ *
+ * Every failure is an `AzureCertsError` (`../transport/errors.ts`); one that an Azure answer caused
+ * keeps its request id, and the transport's error as `cause`. The codes are listed in
+ * `../transport/README.md`.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import {
+  AzureCertsError,
   configureTransport,
   getTransport,
   isNotFound,
@@ -159,15 +164,17 @@ export async function create(inputs: KeyVaultCertificatePolicyInputs): Promise<p
   const target = inputs as Target;
   const current = await getPolicy(target).catch((e: unknown) => {
     if (!isNotFound(e)) throw e;
-    throw new Error(
+    throw new AzureCertsError(
+      "CertificateNotFound",
       `${describe(target)} does not exist: KeyVaultCertificatePolicy manages the policy of an existing ` +
         "certificate. Create the certificate first (for example `az keyvault certificate create`, or a resource " +
         "this one depends on), check vaultBaseUrl/vaultName and certificateName, and run `pulumi up` again. " +
-        `(${(e as Error).message})`,
+        `(${e.message})`,
+      { cause: e },
     );
   });
   const originalPolicy = toPublicPolicy(current.data);
-  refuseSilentTakeover(target, inputs, originalPolicy);
+  refuseSilentTakeover(target, inputs, originalPolicy, current.requestId);
   const patch = policyPatch(inputs, current.data);
   const effective = patch ? (await patchPolicy(target, patch)).data : current.data;
   const id = policyId(target);
@@ -180,7 +187,11 @@ export async function create(inputs: KeyVaultCertificatePolicyInputs): Promise<p
     // The policy was changed already: report a partial create, so that state remembers the policy
     // to restore and the next `pulumi up` completes the outputs.
     throw Object.assign(
-      new Error(`the policy was set, but reading the certificate failed: ${(e as Error).message}`),
+      new AzureCertsError(
+        "CertificateReadFailed",
+        `the policy was set, but reading the certificate failed: ${(e as Error).message}`,
+        { cause: e },
+      ),
       {
         id,
         properties: policyOutputs(base),
@@ -206,6 +217,7 @@ function refuseSilentTakeover(
   target: Target,
   inputs: KeyVaultCertificatePolicyInputs,
   current: CertificatePolicy,
+  requestId: string | undefined,
 ): void {
   if (inputs.importExisting === true) return;
   const differing = differingMembers(inputs, current);
@@ -217,12 +229,14 @@ function refuseSilentTakeover(
         `${memberName(m)} (Key Vault: ${shown(getPath(have, m.path))} → this resource: ${shown(getPath(inputs, m.path))})`,
     )
     .join(", ");
-  throw new Error(
+  throw new AzureCertsError(
+    "PolicyManagedElsewhere",
     `${describe(target)} already has a policy, and ${differing.length === 1 ? "a member" : "members"} this resource ` +
       `manages ${differing.length === 1 ? "differs" : "differ"} from it: ${list}. It is not taken over silently, ` +
       "since another stack or a person may manage it: set importExisting: true on this resource to take the policy " +
       "over (the members above are then set), or change the inputs to match Key Vault's values to adopt it as it is. " +
       "Nothing was changed.",
+    { requestId },
   );
 }
 
@@ -234,7 +248,8 @@ function locate(id: string, props: Raw): Target {
       : undefined;
   const address = fromState ?? parsePolicyId(id);
   if (!address) {
-    throw new Error(
+    throw new AzureCertsError(
+      "InvalidResourceId",
       `'${id}' is not a Key Vault certificate policy id: expected https://{vault}.vault.azure.net/certificates/{name}/policy ` +
         "(the policy's id as Key Vault returns it), or the certificate's id https://{vault}.vault.azure.net/certificates/{name}",
     );
@@ -295,9 +310,11 @@ export async function update(
   const changed = managedMembers(news).filter((m) => updates.includes(memberName(m)));
   const current = await getPolicy(target).catch((e: unknown) => {
     if (!isNotFound(e)) throw e;
-    throw new Error(
+    throw new AzureCertsError(
+      "CertificateDeletedElsewhere",
       `${describe(target)} no longer exists (deleted outside Pulumi?): run \`pulumi refresh\` to drop this ` +
-        `resource from the state, then \`pulumi up\` once the certificate exists again. (${(e as Error).message})`,
+        `resource from the state, then \`pulumi up\` once the certificate exists again. (${e.message})`,
+      { cause: e },
     );
   });
   const patch = changed.length > 0 ? policyPatch(news, current.data, changed) : undefined;

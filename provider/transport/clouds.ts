@@ -2,6 +2,7 @@
  * The Azure clouds this package can talk to: where ARM lives, which audience its tokens carry, where
  * Entra ID issues them, and under which DNS suffix Key Vaults live.
  */
+import { AzureCertsError } from "./errors";
 
 /** One sovereign cloud. Endpoint overrides (a local emulator) change endpoints, never audiences. */
 export interface AzureCloud {
@@ -72,7 +73,8 @@ export function cloudFor(name: string | undefined): AzureCloud {
   if (key === "") return AZURE_CLOUDS.AzureCloud;
   const cloud = ALIASES[key];
   if (!cloud) {
-    throw new Error(
+    throw new AzureCertsError(
+      "InvalidConfiguration",
       `Unknown Azure environment "${name}". Use one of: public (AzureCloud), china (AzureChinaCloud), ` +
         "usgovernment (AzureUSGovernment).",
     );

@@ -1,12 +1,60 @@
 /**
- * The one error type of the transport: every failed call to Azure (an error status, a network
- * failure, a timeout, exhausted retries, a token that could not be obtained or was refused to a
- * host) throws an `AzureRequestError`. Its message is written for the person reading a failed
- * `pulumi up`; its fields are for code that decides what a status means.
+ * The errors of this package, one family: every failure the resources report is an
+ * {@link AzureCertsError} with a stable `code` (the table in README.md in this folder lists them),
+ * and every failed call to Azure (an error status, a network failure, a timeout, exhausted
+ * retries, a token that could not be obtained or was refused to a host) is its subclass
+ * {@link AzureRequestError}. Messages are written for the person reading a failed `pulumi up`; the
+ * fields are for code (and tests) that decide what a failure means.
  */
 
-/** Marks instances across copies of this module (several copies of the package may be loaded). */
+/** Marks every error of the family across copies of this module (several copies of the package may be loaded). */
+const FAMILY_MARKER = Symbol.for("pulumi-azure-certs.AzureCertsError");
+/** Marks an {@link AzureRequestError} across copies of this module. */
 const MARKER = Symbol.for("pulumi-azure-certs.AzureRequestError");
+/** The `name`s of the family, by which a copy without the marker (a plain copy of a frozen error) is recognised. */
+const FAMILY_NAMES: ReadonlySet<unknown> = new Set(["AzureCertsError", "AzureRequestError"]);
+
+/** What else an {@link AzureCertsError} carries besides its code and message. */
+export interface AzureCertsErrorOptions {
+  /** The failure this one reports, kept as `cause`; an `AzureRequestError` lends its request ids. */
+  cause?: unknown;
+  /** `x-ms-request-id` of the Azure answer that caused this failure; default: the cause's. */
+  requestId?: string;
+  /** `x-ms-correlation-request-id` of that answer (ARM); default: the cause's. */
+  correlationId?: string;
+}
+
+/**
+ * A failure of this package: recognised by `instanceof`, by `name` (`AzureCertsError`, or
+ * `AzureRequestError` for the subclass) and by {@link AzureCertsError.isInstance}, which also works
+ * across copies of this package. `code` is what to match, never the message.
+ */
+export class AzureCertsError extends Error {
+  override readonly name: string = "AzureCertsError";
+  /**
+   * What failed, stable across releases: `PolicyManagedElsewhere`, `CertificateChangedElsewhere`,
+   * ... (README.md in this folder). For an {@link AzureRequestError}, Azure's own code when it gave one.
+   */
+  readonly code: string;
+  /** `x-ms-request-id` of the Azure answer that caused the failure (what Azure support asks for). */
+  readonly requestId?: string;
+  /** `x-ms-correlation-request-id` of that answer (ARM). */
+  readonly correlationId?: string;
+
+  constructor(code: string, message: string, options: AzureCertsErrorOptions = {}) {
+    super(message, "cause" in options ? { cause: options.cause } : undefined);
+    Object.defineProperty(this, FAMILY_MARKER, { value: true });
+    const azure = AzureRequestError.isInstance(options.cause) ? options.cause : undefined;
+    this.code = code;
+    this.requestId = options.requestId ?? azure?.requestId;
+    this.correlationId = options.correlationId ?? azure?.correlationId;
+  }
+
+  /** `true` for an error of this family (`AzureRequestError` included) from any copy of this package. */
+  static isInstance(e: unknown): e is AzureCertsError {
+    return isMarked(e, FAMILY_MARKER) || (isObject(e) && FAMILY_NAMES.has(e.name));
+  }
+}
 
 /** Why a request failed, in the transport's terms. */
 export type AzureFailureKind =
@@ -52,11 +100,27 @@ export interface AzureRequestErrorInit {
 }
 
 /**
- * A failed request to Azure. Recognised by `instanceof`, by `name === "AzureRequestError"`, and by
- * {@link AzureRequestError.isInstance}, which also works across copies of this package.
+ * The `code` of an {@link AzureRequestError} when Azure named none (a network failure, a timeout, a
+ * refusal, an error status with an empty body).
  */
-export class AzureRequestError extends Error {
-  override readonly name = "AzureRequestError";
+const CODE_BY_KIND: Readonly<Record<AzureFailureKind, string>> = {
+  status: "HttpError",
+  network: "NetworkError",
+  timeout: "RequestTimeout",
+  deadline: "DeadlineExceeded",
+  authentication: "AuthenticationFailed",
+  refused: "RequestRefused",
+};
+
+/**
+ * A failed request to Azure. Recognised by `instanceof`, by `name === "AzureRequestError"`, and by
+ * {@link AzureRequestError.isInstance}, which also works across copies of this package. Its `code`
+ * is Azure's (`ResourceNotFound`, `CertificateNotFound`, `PreconditionFailed`, `invalid_client`)
+ * when the answer named one, else {@link CODE_BY_KIND}'s; `requestId` and `correlationId` are
+ * those of the last answer.
+ */
+export class AzureRequestError extends AzureCertsError {
+  override readonly name: string = "AzureRequestError";
   /** Why the request failed. */
   readonly kind: AzureFailureKind;
   /** HTTP method of the request, e.g. `PUT`. */
@@ -65,14 +129,8 @@ export class AzureRequestError extends Error {
   readonly url: string;
   /** The last HTTP status Azure answered with, if it answered at all. */
   readonly status?: number;
-  /** The service's error code, e.g. `ResourceNotFound`, `CertificateNotFound`, `PreconditionFailed`. */
-  readonly code?: string;
   /** The service's own error message, scrubbed of secrets. */
   readonly serviceMessage?: string;
-  /** `x-ms-request-id` of the last answer (what Azure support asks for). */
-  readonly requestId?: string;
-  /** `x-ms-correlation-request-id` of the last answer (ARM). */
-  readonly correlationId?: string;
   /** How many times the request was sent. */
   readonly attempts: number;
   /** Milliseconds from the first attempt to the failure. */
@@ -81,29 +139,24 @@ export class AzureRequestError extends Error {
   readonly networkCode?: string;
 
   constructor(message: string, init: AzureRequestErrorInit) {
-    super(message);
+    super(init.service?.code ?? CODE_BY_KIND[init.kind], message, {
+      requestId: init.requestId,
+      correlationId: init.correlationId,
+    });
     Object.defineProperty(this, MARKER, { value: true });
     this.kind = init.kind;
     this.method = init.method;
     this.url = init.url;
     this.status = init.status;
-    this.code = init.service?.code;
     this.serviceMessage = init.service?.message;
-    this.requestId = init.requestId;
-    this.correlationId = init.correlationId;
     this.attempts = init.attempts;
     this.elapsedMs = init.elapsedMs;
     this.networkCode = init.networkCode;
   }
 
   /** `true` for an `AzureRequestError` from any copy of this package. */
-  static isInstance(e: unknown): e is AzureRequestError {
-    return (
-      typeof e === "object" &&
-      e !== null &&
-      ((e as Record<symbol, unknown>)[MARKER] === true ||
-        (e as { name?: unknown }).name === "AzureRequestError")
-    );
+  static override isInstance(e: unknown): e is AzureRequestError {
+    return isMarked(e, MARKER) || (isObject(e) && e.name === "AzureRequestError");
   }
 }
 
@@ -161,6 +214,14 @@ export function parseServiceError(body: unknown): ServiceError {
     if (details.length > 0) result.details = details;
   }
   return result;
+}
+
+function isObject(v: unknown): v is Record<PropertyKey, unknown> {
+  return typeof v === "object" && v !== null;
+}
+
+function isMarked(v: unknown, marker: symbol): boolean {
+  return isObject(v) && v[marker] === true;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -20,11 +20,13 @@ export {
   type TransportOptions,
 } from "./transport";
 export {
+  AzureCertsError,
   AzureRequestError,
   isConflict,
   isNotFound,
   isPreconditionFailed,
   parseServiceError,
+  type AzureCertsErrorOptions,
   type AzureFailureKind,
   type ServiceError,
 } from "./errors";

@@ -8,7 +8,13 @@
  */
 import { isTrustedVaultHost } from "./challenge";
 import { AZURE_CLOUDS, cloudFor, isKnownAuthorityHost, type AzureCloud } from "./clouds";
+import { AzureCertsError } from "./errors";
 import type { RetryOptions } from "./retry";
+
+/** A configuration that cannot work; the message names the key (and where its value came from). */
+function invalidConfiguration(message: string): AzureCertsError {
+  return new AzureCertsError("InvalidConfiguration", message);
+}
 
 /** Anything with a `get(key)`: `pulumi.dynamic.ConfigureRequest.config`, or a plain map. */
 export interface ConfigSource {
@@ -210,7 +216,7 @@ export function resolveSettings(
 
   const logLevel = (own("logLevel") ?? DEFAULTS.logLevel).toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new Error(
+    throw invalidConfiguration(
       `${CONFIG_NAMESPACE}:logLevel must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}".`,
     );
   }
@@ -315,7 +321,7 @@ function chooseCredential(c: CredentialInputs, allowHttp: boolean): CredentialSe
       c.tenantId ? undefined : KEY_NAMES.tenantId,
     ].filter(Boolean);
     if (missing.length > 0) {
-      throw new Error(`${what} is configured, but ${missing.join(" and ")} is missing.`);
+      throw invalidConfiguration(`${what} is configured, but ${missing.join(" and ")} is missing.`);
     }
     return { tenantId: c.tenantId!, clientId: c.clientId! };
   };
@@ -325,19 +331,23 @@ function chooseCredential(c: CredentialInputs, allowHttp: boolean): CredentialSe
     explicitFlag && c.clientSecret?.source === "AZURE_CLIENT_SECRET" ? undefined : c.clientSecret;
 
   if (c.certificatePassword && !c.certificatePath) {
-    throw new Error(
+    throw invalidConfiguration(
       `${KEY_NAMES.certificatePassword} is configured, but ${KEY_NAMES.certificatePath} (the PFX file) is missing.`,
     );
   }
   if (c.msiEndpoint && !c.useMsi && !c.useDefault) {
-    throw new Error(`${KEY_NAMES.msiEndpoint} is configured, but ${KEY_NAMES.useMsi} is not true.`);
+    throw invalidConfiguration(
+      `${KEY_NAMES.msiEndpoint} is configured, but ${KEY_NAMES.useMsi} is not true.`,
+    );
   }
   for (const [given, key] of [
     [c.requestUrl, KEY_NAMES.oidcRequestUrl],
     [c.requestToken, KEY_NAMES.oidcRequestToken],
   ] as const) {
     if (given && !c.useOidc && !c.useDefault) {
-      throw new Error(`${key} is configured (${given.source}), but ${KEY_NAMES.useOidc} is not true.`);
+      throw invalidConfiguration(
+        `${key} is configured (${given.source}), but ${KEY_NAMES.useOidc} is not true.`,
+      );
     }
   }
 
@@ -401,11 +411,11 @@ function chooseCredential(c: CredentialInputs, allowHttp: boolean): CredentialSe
       };
     if (url || token) {
       const missing = url ? KEY_NAMES.oidcRequestToken : KEY_NAMES.oidcRequestUrl;
-      throw new Error(
+      throw invalidConfiguration(
         `${KEY_NAMES.useOidc} is true and ${(url || token)!.source} is set, but ${missing} is missing.`,
       );
     }
-    throw new Error(
+    throw invalidConfiguration(
       `${KEY_NAMES.useOidc} is true, but no OIDC token is configured: set ${KEY_NAMES.oidcToken}, ` +
         `${KEY_NAMES.oidcTokenFilePath}, or ${KEY_NAMES.oidcRequestUrl} with ${KEY_NAMES.oidcRequestToken} ` +
         "(GitHub Actions sets the ACTIONS_ID_TOKEN_REQUEST_* variables for a job with `permissions: id-token: write`).",
@@ -470,7 +480,7 @@ function checkArmEndpoint(armEndpoint: string, trusted: readonly string[]): void
   )
     return;
   const key = `${CONFIG_NAMESPACE}:armEndpoint`;
-  throw new Error(
+  throw invalidConfiguration(
     `${key} is ${armEndpoint}, which is not the Resource Manager endpoint of a known Azure cloud ` +
       `(${known.join(", ")}) nor a loopback address, so ARM tokens will not be sent there. If it really is ` +
       `your ARM endpoint (a proxy or an emulator on another machine), add ${url.hostname} (or ${hostPort(url)}) ` +
@@ -492,7 +502,7 @@ function checkAuthorityHost(authorityHost: string, source: string, trusted: read
   )
     return;
   const known = Object.values(AZURE_CLOUDS).map((c) => new URL(c.authorityHost).host);
-  throw new Error(
+  throw invalidConfiguration(
     `${source} is ${authorityHost}, which is not the Entra ID authority host of a known Azure cloud ` +
       `(${known.join(", ")}, ...) nor a loopback address, so the client secret or assertion and token requests ` +
       "will not be sent there. If it really is your authority host (an Azure Stack or emulator on another " +
@@ -529,9 +539,9 @@ function idTokenUrl(url: Sourced, allowHttp: boolean): string {
     parsed.username ||
     parsed.password
   )
-    throw new Error(`${url.source} must be an absolute https URL (${KEY_NAMES.oidcRequestUrl}).`);
+    throw invalidConfiguration(`${url.source} must be an absolute https URL (${KEY_NAMES.oidcRequestUrl}).`);
   if (parsed.protocol === "http:" && !(allowHttp && isLoopbackHost(parsed.hostname)))
-    throw new Error(
+    throw invalidConfiguration(
       `${url.source} must use https: the request token is a bearer secret (plain http is allowed only to ` +
         `loopback hosts, with ${CONFIG_NAMESPACE}:allowHttp).`,
     );
@@ -555,14 +565,14 @@ function msiEndpointBase(endpointSetting: Sourced, allowHttp: boolean): string {
   }
   const key = `${endpointSetting.source} (${KEY_NAMES.msiEndpoint})`;
   if (!parsed || (parsed.protocol !== "https:" && parsed.protocol !== "http:"))
-    throw new Error(
+    throw invalidConfiguration(
       `${key} must be an absolute URL such as http://169.254.169.254; got "${endpointSetting.value}".`,
     );
   if (parsed.search || parsed.username || parsed.password)
-    throw new Error(`${key} must not carry a query or user info.`);
+    throw invalidConfiguration(`${key} must not carry a query or user info.`);
   const path = parsed.pathname.replace(/\/+$/, "");
   if (path !== "" && !/^\/metadata\/identity\/oauth2\/token$/i.test(path))
-    throw new Error(
+    throw invalidConfiguration(
       `${key} must be the IMDS address (https://host:port) or its token URL (.../metadata/identity/oauth2/token).`,
     );
   if (
@@ -570,7 +580,7 @@ function msiEndpointBase(endpointSetting: Sourced, allowHttp: boolean): string {
     parsed.hostname !== IMDS_HOST &&
     !(allowHttp && isLoopbackHost(parsed.hostname))
   )
-    throw new Error(
+    throw invalidConfiguration(
       `${key} must use https (plain http is allowed for ${IMDS_HOST}, and for loopback hosts with ${CONFIG_NAMESPACE}:allowHttp).`,
     );
   return `${parsed.protocol}//${parsed.host}`;
@@ -582,7 +592,7 @@ function asString(value: unknown, key: string): string | undefined {
   if (typeof value === "string") return value.trim() === "" ? undefined : value.trim();
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return JSON.stringify(value);
-  throw new Error(`Configuration key ${key} must be a string, number, boolean or list.`);
+  throw invalidConfiguration(`Configuration key ${key} must be a string, number, boolean or list.`);
 }
 
 function endpoint(value: string, key: string): string {
@@ -593,10 +603,12 @@ function endpoint(value: string, key: string): string {
     url = undefined;
   }
   if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
-    throw new Error(`${key} must be an absolute URL such as https://localhost:8443; got "${value}".`);
+    throw invalidConfiguration(
+      `${key} must be an absolute URL such as https://localhost:8443; got "${value}".`,
+    );
   }
   if (url.search || url.hash || url.username || url.password) {
-    throw new Error(`${key} must not carry a query, fragment or user info.`);
+    throw invalidConfiguration(`${key} must not carry a query, fragment or user info.`);
   }
   return `${url.protocol}//${url.host}${url.pathname}`.replace(/\/+$/, "");
 }
@@ -610,10 +622,10 @@ function parseList(value: string | undefined, key: string): string[] {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new Error(`${key} must be a JSON list of strings or a comma-separated list.`);
+      throw invalidConfiguration(`${key} must be a JSON list of strings or a comma-separated list.`);
     }
     if (!Array.isArray(parsed) || parsed.some((v) => typeof v !== "string")) {
-      throw new Error(`${key} must be a list of strings.`);
+      throw invalidConfiguration(`${key} must be a list of strings.`);
     }
     return (parsed as string[]).map((s) => s.trim()).filter(Boolean);
   }
@@ -628,14 +640,14 @@ function parseBool(value: string | undefined, key: string): boolean | undefined 
   const v = value.toLowerCase();
   if (v === "true" || v === "1" || v === "yes") return true;
   if (v === "false" || v === "0" || v === "no") return false;
-  throw new Error(`${key} must be true or false; got "${value}".`);
+  throw invalidConfiguration(`${key} must be true or false; got "${value}".`);
 }
 
 function parseInteger(value: string | undefined, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) {
-    throw new Error(`${CONFIG_NAMESPACE}:${name} must be an integer >= ${min}; got "${value}".`);
+    throw invalidConfiguration(`${CONFIG_NAMESPACE}:${name} must be an integer >= ${min}; got "${value}".`);
   }
   return n;
 }

@@ -2,12 +2,18 @@
  * The ApimCertificate provider module called directly (no engine) against the emulator over HTTPS:
  * the rows of provider.ts's status table that the engine tests (test/engine/apim-certificate.test.ts)
  * cannot reach easily: updates of a state with no ETag, and contracts of a Key Vault certificate
- * that API Management could not fetch.
+ * that API Management could not fetch. Each failure is checked for its `AzureCertsError` code and
+ * the request id of the Azure answer that caused it, as the emulator logged it.
  */
 import * as provider from "../../provider/apim-certificate/provider";
 import type { ApimCertificateInputs, ApimCertificateOutputs } from "../../provider/apim-certificate/types";
 import { checkApimInputs } from "../../provider/apim-certificate/validate";
-import { configureTransport, resetTransport } from "../../provider/transport";
+import {
+  AzureCertsError,
+  AzureRequestError,
+  configureTransport,
+  resetTransport,
+} from "../../provider/transport";
 import { makePfx } from "../harness/certs";
 import {
   failureOf,
@@ -37,6 +43,9 @@ function inputs(certificateId: string, extra: Record<string, unknown>): ApimCert
   expect(failures).toEqual([]);
   return inputs as unknown as ApimCertificateInputs;
 }
+
+/** The request id the emulator answered the last ARM request with. */
+const lastRequestId = () => fx.requests("arm").at(-1)?.requestId;
 
 const calls = () =>
   fx
@@ -82,9 +91,103 @@ describe("update of a state that recorded no ETag", () => {
       /API Management certificate 'moved' was changed outside Pulumi .*run `pulumi refresh`/,
     );
     expect(calls()).toEqual(["GET certificates/moved 200"]);
+    expect(e).toBeInstanceOf(AzureCertsError);
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "CertificateChangedElsewhere" });
+    expect(e.requestId).toBe(lastRequestId());
     expect(fx.emu.admin.getApimCertificate({ ...SERVICE, certificateId: "moved" })?.subject).toBe(
       "CN=other.contoso.com",
     );
+  });
+
+  it("refuses, as CertificateWithoutEtag, when the certificate read has no ETag to update against", async () => {
+    const pfx = makePfx({ cn: "bare.contoso.com" });
+    const { outs } = await provider.create(inputs("bare", { data: pfx.data, password: pfx.password }));
+    const { etag: _etag, ...olds } = outs as ApimCertificateOutputs;
+    const held = await fx.transport().arm({
+      method: "GET",
+      path: `${serviceId}/certificates/bare`,
+      apiVersion: olds.apiVersion,
+    });
+    fx.resetLog(); // (clears faults too)
+    // The same certificate, answered without an ETag header.
+    fx.emu.admin.addFault({
+      listener: "arm",
+      route: "apim.certificate.get",
+      kind: "status",
+      status: 200,
+      body: held.data,
+    });
+    const again = makePfx({ cn: "bare2.contoso.com" });
+    const e = await failureOf(() =>
+      provider.update(olds.resourceId, olds, inputs("bare", { data: again.data, password: again.password })),
+    );
+    expect(e.message).toMatch(/API Management certificate 'bare' has no ETag to update against/);
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "CertificateWithoutEtag" });
+    expect(e.requestId).toBe(lastRequestId());
+    expect(calls()).toEqual(["GET certificates/bare 200"]);
+  });
+});
+
+describe("a certificate that exists already at create", () => {
+  const pfx = makePfx({ cn: "exists.contoso.com" });
+  const other = makePfx({ cn: "exists-other.contoso.com" });
+  beforeAll(async () => {
+    await provider.create(inputs("exists", { data: pfx.data, password: pfx.password }));
+  });
+  const createFails = async (extra: Record<string, unknown>) => {
+    fx.resetLog();
+    const e = await failureOf(() => provider.create(inputs("exists", extra)));
+    expect(calls()).toEqual(["GET certificates/exists 200"]);
+    expect(e.requestId).toBe(lastRequestId());
+    return e;
+  };
+
+  it("is refused as IdenticalCertificateExists when it holds this resource's certificate", async () => {
+    const e = await createFails({ data: pfx.data, password: pfx.password });
+    expect(e.message).toMatch(/already exists and holds exactly this resource's certificate/);
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "IdenticalCertificateExists" });
+  });
+
+  it("is refused as CertificateExists when it holds another", async () => {
+    const e = await createFails({ data: other.data, password: other.password });
+    expect(e.message).toMatch(
+      /already exists\. It is not adopted silently: to manage it, set importExisting: true/,
+    );
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "CertificateExists" });
+  });
+
+  it("is refused as ExistingCertificateDiffers when importExisting meets another certificate", async () => {
+    const e = await createFails({ data: other.data, password: other.password, importExisting: true });
+    expect(e.message).toMatch(/exists but differs from this resource's inputs: it has thumbprint/);
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "ExistingCertificateDiffers" });
+  });
+});
+
+describe("an answer that is not an API Management certificate", () => {
+  it("fails read as UnexpectedResponse, with the answer's request id", async () => {
+    fx.resetLog();
+    fx.emu.admin.addFault({
+      listener: "arm",
+      route: "apim.certificate.get",
+      kind: "status",
+      status: 200,
+      body: { id: "/not/a/certificate", properties: {} },
+    });
+    const e = await failureOf(() => provider.read(`${serviceId}/certificates/odd`, {}));
+    expect(e.message).toBe("API Management returned an unexpected certificate id: /not/a/certificate");
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "UnexpectedResponse" });
+    expect(calls()).toEqual(["GET certificates/odd 200"]);
+  });
+});
+
+describe("read of an id that is not an API Management certificate id", () => {
+  it("fails as InvalidResourceId, sending nothing", async () => {
+    fx.resetLog();
+    const e = await failureOf(() => provider.read("/subscriptions/x/certificates", {}));
+    expect(e.message).toMatch(/^'\/subscriptions\/x\/certificates' is not an API Management certificate id/);
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "InvalidResourceId" });
+    expect(AzureRequestError.isInstance(e)).toBe(false);
+    expect(calls()).toEqual([]);
   });
 });
 
@@ -129,6 +232,8 @@ describe("a Key Vault certificate API Management could not fetch", () => {
     expect(e.message).toMatch(
       /could not fetch certificate 'gw-create' from Key Vault \(Forbidden: Access denied to the secret\)\. Check that the service's managed identity .* Key Vault Secrets User/,
     );
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "KeyVaultFetchFailed" });
+    expect(e.requestId).toBe(lastRequestId());
     expect(e.id).toBe(`${serviceId}/certificates/gw-create`);
     expect(e.properties).toMatchObject({ keyVault: { lastStatus: { code: "Forbidden" } } });
   });
@@ -150,6 +255,8 @@ describe("a Key Vault certificate API Management could not fetch", () => {
     );
     expect(calls()).toEqual(["POST gw-retry/refreshSecret 200"]);
     expect(e.message).toMatch(/could not fetch certificate 'gw-retry' from Key Vault \(Forbidden/);
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "KeyVaultFetchFailed" });
+    expect(e.requestId).toBe(lastRequestId());
   });
 });
 
@@ -311,6 +418,10 @@ describe("a 412 means changed elsewhere only when the content changed", () => {
       `PUT certificates/else 412 If-Match ${created.outs.etag}`,
       "GET certificates/else 200",
     ]);
+    // The 412 stays inspectable: its request id on the error, the transport's error as its cause.
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "CertificateChangedElsewhere" });
+    expect(e.requestId).toBe(fx.requests("arm")[0].requestId);
+    expect(e.cause).toMatchObject({ name: "AzureRequestError", kind: "status", status: 412 });
     expect(fx.emu.admin.getApimCertificate({ ...SERVICE, certificateId: "else" })?.subject).toBe(
       "CN=theirs.contoso.com",
     );
@@ -334,5 +445,7 @@ describe("a service that does not exist", () => {
       /Not found: the parent resource \/subscriptions\/.*\/service\/absent does not exist\. Create it first/,
     );
     expect(calls()).toEqual(["GET certificates/c 404"]);
+    expect(e).toMatchObject({ name: "AzureRequestError", code: "ParentResourceNotFound", status: 404 });
+    expect(e.requestId).toBe(lastRequestId());
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The KeyVaultCertificatePolicy provider module called directly (no engine) against the emulator
  * over HTTPS: one test per row of the status table in provider.ts, and the exact calls each
- * operation makes. The engine tests (test/engine/keyvault-policy.test.ts) cover the same code
+ * operation makes, and each failure's `AzureCertsError` code and request id. The engine tests (test/engine/keyvault-policy.test.ts) cover the same code
  * through `pulumi up`.
  */
 import * as provider from "../../provider/keyvault-policy/provider";
@@ -51,6 +51,8 @@ function inputs(name: string, extra: Record<string, unknown> = {}): KeyVaultCert
 }
 
 const calls = () => fx.requests("demo").map((r) => `${r.method} ${r.path} ${r.status}`);
+/** The request id the vault answered the last request with. */
+const lastRequestId = () => fx.requests("demo").at(-1)?.requestId;
 const wire = (name: string) => fx.emu.admin.getKeyVaultCertificate("demo", name)!.policy;
 
 describe("KeyVaultCertificatePolicy provider: create", () => {
@@ -123,6 +125,8 @@ describe("KeyVaultCertificatePolicy provider: create", () => {
     // keySize already matches: not named.
     expect(e.message).not.toContain("keySize");
     expect(calls()).toEqual(["GET /certificates/taken/policy 200"]);
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "PolicyManagedElsewhere" });
+    expect(e.requestId).toBe(lastRequestId());
     expect(wire("taken")).toEqual(before);
   });
 
@@ -148,6 +152,10 @@ describe("KeyVaultCertificatePolicy provider: create", () => {
     );
     expect(e.message).toMatch(/404 CertificateNotFound/);
     expect(calls()).toEqual(["GET /certificates/missing/policy 404"]);
+    // Key Vault's 404 stays inspectable: its request id here, the transport's error as the cause.
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "CertificateNotFound" });
+    expect(e.requestId).toBe(lastRequestId());
+    expect(e.cause).toMatchObject({ name: "AzureRequestError", kind: "status", status: 404 });
   });
 
   it("fails with Key Vault's words when it refuses the policy, and changes nothing", async () => {
@@ -163,6 +171,7 @@ describe("KeyVaultCertificatePolicy provider: create", () => {
       ),
     );
     expect(e.message).toMatch(/400 BadParameter: .*days_before_expiry/);
+    expect(e).toMatchObject({ name: "AzureRequestError", code: "BadParameter", status: 400 });
     expect(wire("refused")).toEqual(before);
   });
 
@@ -174,6 +183,9 @@ describe("KeyVaultCertificatePolicy provider: create", () => {
       provider.create(inputs("partial", { importExisting: true, x509Properties: { validityInMonths: 3 } })),
     );
     expect(e.message).toMatch(/the policy was set, but reading the certificate failed: .*403/);
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "CertificateReadFailed" });
+    expect(e.requestId).toBe(lastRequestId());
+    expect(e.cause).toMatchObject({ name: "AzureRequestError", status: 403 });
     expect(e.id).toBe(`${vault}/certificates/partial/policy`);
     expect(e.properties).toMatchObject({
       certificateName: "partial",
@@ -223,9 +235,11 @@ describe("KeyVaultCertificatePolicy provider: read, update, delete", () => {
   });
 
   it("refuses an id it cannot read, saying what an id looks like", async () => {
-    await expect(provider.read("life", {})).rejects.toThrow(
+    const e = await failureOf(() => provider.read("life", {}));
+    expect(e.message).toMatch(
       /'life' is not a Key Vault certificate policy id: expected https:\/\/\{vault\}\.vault\.azure\.net\/certificates\/\{name\}\/policy/,
     );
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "InvalidResourceId" });
   });
 
   it("updates only what changed, and makes no PATCH when only settings changed", async () => {
@@ -281,9 +295,13 @@ describe("KeyVaultCertificatePolicy provider: read, update, delete", () => {
     fx.resetLog();
     expect(await provider.read("id", { ...state })).toEqual({});
     await expect(provider.delete("id", state)).resolves.toBeUndefined();
-    await expect(provider.update("id", state, inputs("life", managed))).rejects.toThrow(
+    const e = await failureOf(() => provider.update("id", state, inputs("life", managed)));
+    expect(e.message).toMatch(
       /Key Vault certificate "life" in https:\/\/localhost:\d+ no longer exists \(deleted outside Pulumi\?\): run `pulumi refresh`/,
     );
+    expect(e).toMatchObject({ name: "AzureCertsError", code: "CertificateDeletedElsewhere" });
+    expect(e.requestId).toBe(lastRequestId());
+    expect(e.cause).toMatchObject({ name: "AzureRequestError", kind: "status", status: 404 });
     expect(fx.requests("demo").filter((r) => r.method === "PATCH")).toEqual([]);
   });
 });

@@ -17,7 +17,8 @@ test("azure-certs:authorityHost on a closed port: the message names the host and
       .transport({ "azure-certs:authorityHost": "https://localhost:1" })
       .arm({ method: "GET", path: CERTIFICATES_PATH, apiVersion: APIM_API }),
   );
-  expect(e).toMatchObject({ kind: "authentication" });
+  // Entra ID never answered, so no code of its own: the transport's.
+  expect(e).toMatchObject({ kind: "authentication", code: "AuthenticationFailed" });
   expect(e.message).toMatch(
     /^Could not get an access token for https:\/\/management\.azure\.com\/\.default in tenant \S+ with ClientSecretCredential .*: the Entra ID authority host https:\/\/localhost:1 could not be reached \(/,
   );

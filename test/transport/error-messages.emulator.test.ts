@@ -254,6 +254,15 @@ test("409 says another operation may be running or the resource exists", async (
   expect(AzureRequestError.isInstance(e)).toBe(true);
 });
 
+test("an error status whose body names no code has the transport's code, HttpError", async () => {
+  fx.emu.admin.addFault({ listener: "arm", kind: "status", status: 400, body: "bad" });
+  const e = await failureOf(() =>
+    transport.arm({ method: "GET", path: CERTIFICATES_PATH, apiVersion: APIM_API }),
+  );
+  expect(e).toMatchObject({ name: "AzureRequestError", kind: "status", status: 400, code: "HttpError" });
+  expect(e.requestId).toBe(fx.requests("arm").at(-1)?.requestId);
+});
+
 test("a wrong client secret: Entra's answer and which settings to check, without the secret", async () => {
   const e = await failureOf(() =>
     fx

@@ -1,4 +1,5 @@
 import {
+  AzureCertsError,
   AzureRequestError,
   isConflict,
   isNotFound,
@@ -6,6 +7,7 @@ import {
   parseServiceError,
   redactUrl,
 } from "../../provider/transport";
+import type { AzureRequestErrorInit } from "../../provider/transport/errors";
 import { describePath } from "../../provider/transport/messages";
 import { SecretScrubber } from "../../provider/transport/redaction";
 
@@ -35,6 +37,77 @@ describe("AzureRequestError", () => {
     expect(isNotFound(new Error("404"))).toBe(false);
     // A refused request is not a 404 even if a status were attached.
     expect(isNotFound(new AzureRequestError("x", { ...init, kind: "refused", status: 404 }))).toBe(false);
+  });
+});
+
+describe("AzureCertsError, the family", () => {
+  const request = (extra: Partial<AzureRequestErrorInit> = {}) =>
+    new AzureRequestError("PUT failed with 412", {
+      ...init,
+      status: 412,
+      service: { code: "PreconditionFailed" },
+      requestId: "req-412",
+      correlationId: "corr-412",
+      ...extra,
+    });
+
+  test("has a code, a name, and the request ids of the Azure answer that caused it", () => {
+    const cause = request();
+    const e = new AzureCertsError("CertificateChangedElsewhere", cause.message, { cause });
+    expect(e).toBeInstanceOf(Error);
+    expect(e).toMatchObject({
+      name: "AzureCertsError",
+      code: "CertificateChangedElsewhere",
+      message: "PUT failed with 412",
+      requestId: "req-412",
+      correlationId: "corr-412",
+    });
+    expect(e.cause).toBe(cause);
+    expect(new AzureCertsError("PolicyManagedElsewhere", "m", { requestId: "r" }).requestId).toBe("r");
+    expect(new AzureCertsError("InvalidResourceId", "m")).not.toHaveProperty("cause");
+  });
+
+  test("AzureRequestError is one of it, with Azure's code, else its kind's", () => {
+    const e = request();
+    expect(e).toBeInstanceOf(AzureCertsError);
+    expect(AzureCertsError.isInstance(e)).toBe(true);
+    expect(e).toMatchObject({ code: "PreconditionFailed", requestId: "req-412", correlationId: "corr-412" });
+    const codes = (["status", "network", "timeout", "deadline", "authentication", "refused"] as const).map(
+      (kind) => new AzureRequestError("x", { ...init, kind }).code,
+    );
+    expect(codes).toEqual([
+      "HttpError",
+      "NetworkError",
+      "RequestTimeout",
+      "DeadlineExceeded",
+      "AuthenticationFailed",
+      "RequestRefused",
+    ]);
+  });
+
+  test("isInstance works across copies of the module, where instanceof does not", () => {
+    let copy!: typeof import("../../provider/transport/errors");
+    jest.isolateModules(() => {
+      copy = require("../../provider/transport/errors");
+    });
+    expect(copy.AzureCertsError).not.toBe(AzureCertsError);
+    const theirs = new copy.AzureCertsError("PolicyManagedElsewhere", "m");
+    const theirRequest = new copy.AzureRequestError("x", init);
+    expect(theirs).not.toBeInstanceOf(AzureCertsError);
+    expect(AzureCertsError.isInstance(theirs)).toBe(true);
+    expect(AzureCertsError.isInstance(theirRequest)).toBe(true);
+    expect(AzureRequestError.isInstance(theirRequest)).toBe(true);
+    expect(AzureRequestError.isInstance(theirs)).toBe(false);
+    expect(copy.AzureCertsError.isInstance(new AzureCertsError("X", "m"))).toBe(true);
+  });
+
+  test("is recognised by name without the marker (a plain copy), and nothing else is", () => {
+    const plain = Object.assign(new Error("m"), { name: "AzureCertsError", code: "CertificateNotFound" });
+    expect(AzureCertsError.isInstance(plain)).toBe(true);
+    expect(AzureRequestError.isInstance(plain)).toBe(false);
+    expect(AzureCertsError.isInstance(new Error("m"))).toBe(false);
+    expect(AzureCertsError.isInstance({ code: "CertificateNotFound" })).toBe(false);
+    expect(AzureCertsError.isInstance(null)).toBe(false);
   });
 });
 

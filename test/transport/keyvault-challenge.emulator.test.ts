@@ -63,7 +63,7 @@ test("a token is refused to the vault reached as 127.0.0.1 when only localhost i
     }),
   );
   expect(AzureRequestError.isInstance(e)).toBe(true);
-  expect(e.kind).toBe("refused");
+  expect(e).toMatchObject({ kind: "refused", code: "RequestRefused" });
   expect(e.message).toBe(
     `Refusing to send GET https://127.0.0.1:${demoPort()}/certificates?api-version=7.4: a Key Vault token may not go ` +
       `to this host: the host "127.0.0.1:${demoPort()}" is not a Key Vault of this cloud (its vaults live under ` +

@@ -84,8 +84,20 @@ test("different configuration replaces the transport; none at all falls back to 
   }
 });
 
-test("invalid configuration fails configure with the key named", () => {
-  expect(() =>
-    configureTransport(configureRequest({ "azure-certs:maxRetries": "many" }).config, { env: {} }),
-  ).toThrow('azure-certs:maxRetries must be an integer >= 0; got "many".');
+test("invalid configuration fails configure with the key named, as InvalidConfiguration", () => {
+  const configure = (config: Record<string, string>) => () =>
+    configureTransport(configureRequest(config).config, { env: {} });
+  expect(configure({ "azure-certs:maxRetries": "many" })).toThrow(
+    'azure-certs:maxRetries must be an integer >= 0; got "many".',
+  );
+  expect(configure({ "azure-certs:maxRetries": "many" })).toThrow(
+    expect.objectContaining({ name: "AzureCertsError", code: "InvalidConfiguration" }),
+  );
+  // An unknown cloud is refused the same way.
+  expect(configure({ "azure-native:environment": "germany" })).toThrow(
+    expect.objectContaining({
+      code: "InvalidConfiguration",
+      message: expect.stringMatching(/^Unknown Azure environment/),
+    }),
+  );
 });
