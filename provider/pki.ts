@@ -2,17 +2,18 @@
  * What the resources need of certificates: open a PFX (or a PEM bundle) and describe its leaf
  * certificate in the forms Azure reports (thumbprint, .NET-style subject, validity).
  *
- * Nothing here builds certificates or keys: the emulator (emulator/pki.ts) and the tests do that
- * with code of their own, so the oracle does not share this code. node-forge is used only for its
- * PKCS#12 parser and ASN.1 decoder (#14 replaces the PFX reading with Node's crypto).
+ * Node's crypto does the cryptography (`X509Certificate`, `createPrivateKey`, and in pkcs12.ts the
+ * PKCS#12 key derivations, MACs and ciphers); @peculiar's ASN.1 schema packages read the
+ * structures, loaded on first use (pkcs12.ts, `certificateFields`) so that a process that only
+ * needs `KEY_USAGES` does not load them. Nothing here builds certificates or keys: the emulator
+ * (emulator/pki.ts) and the tests do that with code of their own, so the oracle does not share
+ * this code.
  */
 import * as crypto from "node:crypto";
-import forge from "node-forge";
+import type { AttributeValue, Name } from "@peculiar/asn1-x509";
+import { type DnAttribute, type Rdn, formatDistinguishedName } from "./distinguished-name";
 
-const asn1 = forge.asn1;
-type Asn1 = forge.asn1.Asn1;
-const CTX = asn1.Class.CONTEXT_SPECIFIC;
-const T = asn1.Type;
+export { type DnAttribute, formatDistinguishedName };
 
 /** Why a certificate input was refused; the services map each reason to their own error. */
 export class PkiError extends Error {
@@ -25,34 +26,6 @@ export class PkiError extends Error {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// ASN.1 reading. forge represents bytes as "binary" strings; these keep Buffers outside.
-
-const bin = (b: Buffer): string => b.toString("binary");
-const buf = (s: string): Buffer => Buffer.from(s, "binary");
-const toDer = (a: Asn1): Buffer => buf(asn1.toDer(a).getBytes());
-// decodeBitStrings:false keeps BIT STRING contents raw (key usage bits, public keys).
-const fromDer = (b: Buffer): Asn1 =>
-  (asn1.fromDer as (b: string, o: unknown) => Asn1)(bin(b), { strict: false, decodeBitStrings: false });
-const children = (a: Asn1): Asn1[] => (Array.isArray(a.value) ? a.value : []);
-const raw = (a: Asn1): string => (typeof a.value === "string" ? a.value : "");
-
-function readTime(a: Asn1): Date {
-  return a.type === T.UTCTIME ? asn1.utcTimeToDate(raw(a)) : asn1.generalizedTimeToDate(raw(a));
-}
-
-function readString(a: Asn1): string {
-  const v = raw(a);
-  if (a.type === T.UTF8) return forge.util.decodeUtf8(v);
-  if (a.type === T.BMPSTRING) {
-    let out = "";
-    for (let i = 0; i + 1 < v.length; i += 2)
-      out += String.fromCharCode((v.charCodeAt(i) << 8) | v.charCodeAt(i + 1));
-    return out;
-  }
-  return v;
-}
-
 /** PEM armour for DER bytes. */
 export function toPem(der: Buffer, label: string): string {
   const b64 = der
@@ -62,60 +35,14 @@ export function toPem(der: Buffer, label: string): string {
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Distinguished names, written the way .NET (and so APIM and Key Vault) writes them:
-// most specific first, ", " between attributes, e.g. "CN=contoso.com, O=Contoso, C=US".
-
-const DN_NAMES: Record<string, string> = {
-  "2.5.4.3": "CN",
-  "2.5.4.11": "OU",
-  "2.5.4.10": "O",
-  "2.5.4.7": "L",
-  "2.5.4.8": "S",
-  "2.5.4.6": "C",
-  "2.5.4.9": "STREET",
-  "2.5.4.12": "T",
-  "2.5.4.5": "SERIALNUMBER",
-  "2.5.4.42": "G",
-  "2.5.4.4": "SN",
-  "1.2.840.113549.1.9.1": "E",
-  "0.9.2342.19200300.100.1.25": "DC",
-  "0.9.2342.19200300.100.1.1": "UID",
-};
-
-/** One attribute of a distinguished name. */
-export interface DnAttribute {
-  oid: string;
-  value: string;
-}
-
-/** Formats attributes (given in the order written) the .NET way. */
-export function formatDistinguishedName(attrs: DnAttribute[]): string {
-  return attrs
-    .map((a) => {
-      const name = DN_NAMES[a.oid] ?? `OID.${a.oid}`;
-      const needsQuotes = /[,+=<>#;"\n\r]/.test(a.value) || /^\s|\s$/.test(a.value);
-      return `${name}=${needsQuotes ? `"${a.value.replace(/"/g, '""')}"` : a.value}`;
-    })
-    .join(", ");
-}
-
-function decodeName(name: Asn1): DnAttribute[] {
-  const attrs: DnAttribute[] = [];
-  for (const rdn of children(name)) {
-    for (const atv of children(rdn)) {
-      const [o, v] = children(atv);
-      attrs.push({ oid: asn1.derToOid(raw(o)), value: readString(v) });
-    }
-  }
-  return attrs.reverse();
-}
-
 /** `true` when the private key belongs to the certificate. */
 export function keyMatchesCertificate(key: crypto.KeyObject, certDer: Buffer): boolean {
+  return keyMatches(key, new crypto.X509Certificate(certDer));
+}
+
+function keyMatches(key: crypto.KeyObject, cert: crypto.X509Certificate): boolean {
   const fromKey = crypto.createPublicKey(key).export({ type: "spki", format: "der" });
-  const fromCert = new crypto.X509Certificate(certDer).publicKey.export({ type: "spki", format: "der" });
-  return fromKey.equals(fromCert);
+  return fromKey.equals(cert.publicKey.export({ type: "spki", format: "der" }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,24 +73,51 @@ export interface CertificateFacts {
   notAfter: Date;
 }
 
+/** An attribute value as text: the string types decoded, anything else as RFC 4514 `#hex`. */
+function attributeText(v: AttributeValue): string {
+  const text = v.utf8String ?? v.printableString ?? v.ia5String ?? v.bmpString ?? v.universalString;
+  if (text !== undefined) return text;
+  if (v.teletexString !== undefined) return v.teletexString;
+  const der = Buffer.from(v.anyValue ?? new ArrayBuffer(0));
+  // NumericString and VisibleString, which the schema's choice leaves out.
+  if ((der[0] === 0x12 || der[0] === 0x1a) && der[1] < 0x80) return der.subarray(2).toString("latin1");
+  return "#" + der.toString("hex");
+}
+
+/** The RDNs of a name most specific first, as .NET writes them (X.509 stores the root first). */
+const rdnsOf = (name: Name): Rdn[] =>
+  [...name]
+    .reverse()
+    .map((rdn) => [...rdn].map((atv) => ({ oid: atv.type, value: attributeText(atv.value) })));
+
+function certificateFields(der: Buffer) {
+  const { AsnConvert } = require("@peculiar/asn1-schema") as typeof import("@peculiar/asn1-schema");
+  const { Certificate } = require("@peculiar/asn1-x509") as typeof import("@peculiar/asn1-x509");
+  const tbs = AsnConvert.parse(der, Certificate).tbsCertificate;
+  return {
+    subject: rdnsOf(tbs.subject),
+    issuer: rdnsOf(tbs.issuer),
+    notBefore: tbs.validity.notBefore.getTime(),
+    notAfter: tbs.validity.notAfter.getTime(),
+  };
+}
+
 /** Reads a DER certificate. Throws `PkiError("format")` if it is not one. */
 export function describeCertificate(der: Buffer): CertificateFacts {
-  let tbs: Asn1[];
+  let fields: ReturnType<typeof certificateFields>;
   try {
     new crypto.X509Certificate(der);
-    tbs = children(children(fromDer(der))[0]);
-  } catch (e) {
-    throw new PkiError("format", `not an X.509 certificate: ${(e as Error).message}`);
+    fields = certificateFields(der);
+  } catch {
+    throw new PkiError("format", "not an X.509 certificate");
   }
-  const at = tbs[0].tagClass === CTX && tbs[0].type === 0 ? 1 : 0;
-  const validity = children(tbs[at + 3]);
   return {
     der,
-    subject: formatDistinguishedName(decodeName(tbs[at + 4])),
-    issuer: formatDistinguishedName(decodeName(tbs[at + 2])),
+    subject: formatDistinguishedName(fields.subject),
+    issuer: formatDistinguishedName(fields.issuer),
     thumbprint: crypto.createHash("sha1").update(der).digest("hex").toUpperCase(),
-    notBefore: readTime(validity[0]),
-    notAfter: readTime(validity[1]),
+    notBefore: fields.notBefore,
+    notAfter: fields.notAfter,
   };
 }
 
@@ -172,49 +126,59 @@ export function describeCertificate(der: Buffer): CertificateFacts {
 
 /** What a PFX or PEM bundle holds. */
 export interface CertificateBundle {
-  /** Leaf first (the one matching the key when there is a key). */
+  /** Leaf first (the one matching the key when there is a key), then its issuers up the chain. */
   certificates: Buffer[];
   privateKey?: crypto.KeyObject;
 }
 
+/**
+ * Orders certificates leaf first whatever their order in the file: the one the key belongs to,
+ * else the first that issued none of the others; then each one's issuer, then any others as found.
+ */
 function leafFirst(certificates: Buffer[], privateKey?: crypto.KeyObject): Buffer[] {
-  if (!privateKey || certificates.length < 2) return certificates;
-  const leaf = certificates.find((c) => keyMatchesCertificate(privateKey, c));
-  return leaf ? [leaf, ...certificates.filter((c) => c !== leaf)] : certificates;
+  if (certificates.length < 2) return certificates;
+  const certs = certificates.map((der) => ({ der, x509: new crypto.X509Certificate(der) }));
+  const issuedAnother = (c: (typeof certs)[number]) =>
+    certs.some((o) => o !== c && o.x509.checkIssued(c.x509));
+  const leaf =
+    (privateKey && certs.find((c) => keyMatches(privateKey, c.x509))) ??
+    certs.find((c) => !issuedAnother(c)) ??
+    certs[0];
+  const ordered = [leaf];
+  const rest = certs.filter((c) => c !== leaf);
+  for (let at = leaf; ;) {
+    const issuer = rest.find((c) => !ordered.includes(c) && at.x509.checkIssued(c.x509));
+    if (!issuer) break;
+    ordered.push(issuer);
+    at = issuer;
+  }
+  return [...ordered, ...rest.filter((c) => !ordered.includes(c))].map((c) => c.der);
 }
 
 /**
- * Opens a PFX. Throws `PkiError` with reason "password" for a wrong password and "format" for
- * anything that is not a readable PKCS#12 file.
+ * Opens a PFX. Throws `PkiError` with reason "password" for a wrong password (the MAC does not
+ * verify, or in a PFX without MAC an encrypted part does not decrypt) and "format" for anything
+ * that is not a readable PKCS#12 file. The messages never include the data or the password.
  */
 export function parsePfx(pfx: Buffer, password: string): CertificateBundle {
-  let p12: forge.pkcs12.Pkcs12Pfx;
+  const { openPkcs12, Pkcs12Error } = require("./pkcs12") as typeof import("./pkcs12");
+  let opened: import("./pkcs12").Pkcs12Contents;
   try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(fromDer(pfx), false, password);
+    opened = openPkcs12(pfx, password);
   } catch (e) {
-    const message = (e as Error).message ?? String(e);
-    if (/MAC could not be verified|wrong password|Invalid password/i.test(message))
-      throw new PkiError("password", "the password does not open the PKCS#12 data (MAC check failed)");
-    throw new PkiError("format", `PKCS#12 parse error: ${message}`);
+    if (e instanceof Pkcs12Error) throw new PkiError(e.reason, e.message);
+    throw new PkiError("format", "not a readable PKCS#12 (PFX) file");
   }
-  const certificates: Buffer[] = [];
-  let privateKey: crypto.KeyObject | undefined;
-  try {
-    for (const safe of p12.safeContents) {
-      for (const bag of safe.safeBags) {
-        if (bag.type === forge.pki.oids.certBag) {
-          certificates.push(toDer(bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1));
-        } else if (bag.type === forge.pki.oids.keyBag || bag.type === forge.pki.oids.pkcs8ShroudedKeyBag) {
-          const info = bag.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key)) : bag.asn1;
-          privateKey = crypto.createPrivateKey({ key: toDer(info), format: "der", type: "pkcs8" });
-        }
-      }
-    }
-  } catch (e) {
-    throw new PkiError("format", `not a readable PKCS#12 (PFX) file: ${(e as Error).message}`);
-  }
+  const { certificates, keys } = opened;
   if (certificates.length === 0) throw new PkiError("format", "the PKCS#12 data holds no certificate");
-  return { certificates: leafFirst(certificates, privateKey), privateKey };
+  try {
+    // Several keys are rare; the one that belongs to a certificate wins, else the last.
+    const x509 = certificates.map((c) => new crypto.X509Certificate(c));
+    const privateKey = keys.find((k) => x509.some((c) => keyMatches(k, c))) ?? keys[keys.length - 1];
+    return { certificates: leafFirst(certificates, privateKey), privateKey };
+  } catch {
+    throw new PkiError("format", "a certificate in the PKCS#12 data is not a readable X.509 certificate");
+  }
 }
 
 /** Reads PEM text holding certificates and at most one private key (optionally encrypted). */
