@@ -143,6 +143,28 @@ interface Target {
   vault?: string;
 }
 
+/** One call as the retry loop sees it: what every attempt sends, where, and until when. */
+interface Call {
+  target: Target;
+  /** The request with its `x-ms-client-request-id`. */
+  req: AzureRequest;
+  url: string;
+  /** `url` without secrets, for messages. */
+  shownUrl: string;
+  /** Values to scrub from anything Azure echoes back. */
+  secrets: string[];
+  idempotent: boolean;
+  started: number;
+  deadline: number;
+}
+
+/** An attempt's result as the retry strategies see it. */
+function outcomeOf(result: AttemptResult): AttemptOutcome {
+  return result.kind === "response"
+    ? { kind: "response", status: result.status, headers: result.headers }
+    : { kind: "network", code: result.code };
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -283,87 +305,14 @@ export class AzureTransport {
       : undefined;
   }
 
+  /**
+   * The retry loop: one attempt after another until Azure answers 2xx, the answer is final (see
+   * `retry.ts`), or the deadline would pass. Every failure becomes one `AzureRequestError`.
+   */
   private async execute<T>(target: Target, request: AzureRequest): Promise<AzureResponse<T>> {
-    // One client request id per call, kept across retries, so that Azure's logs show them as one.
-    const req: AzureRequest = {
-      ...request,
-      headers: { "x-ms-client-request-id": randomUUID(), ...(request.headers ?? {}) },
-    };
-    const started = Date.now();
-    const deadline = started + this.settings.deadlineMs;
-    const url = this.buildUrl(target, req);
-    const shownUrl = redactUrl(url);
-    const secrets = [...(req.secretValues ?? []), ...secretsInBody(req.body)];
-    const idempotent = req.idempotent ?? req.method !== "POST";
-    this.checkTransportSecurity(target, req, url);
-
-    const facts = (last: AttemptResult | undefined, attempts: number): FailureFacts => ({
-      service: target.service,
-      method: req.method,
-      url: shownUrl,
-      status: last?.kind === "response" ? last.status : undefined,
-      serviceError: last?.kind === "response" ? this.serviceErrorOf(last.text, secrets) : undefined,
-      requestId: last?.kind === "response" ? requestIdOf(last.headers) : undefined,
-      attempts,
-      elapsedMs: Date.now() - started,
-      identity: this.describeIdentity(last?.kind === "response" ? last.scope : undefined),
-      scope: last?.kind === "response" ? last.scope : undefined,
-      resource: req.resource ?? describePath(target.service, url.slice(target.base.length), target.vault),
-      noChallenge:
-        target.service === "keyVault" &&
-        last?.kind === "response" &&
-        last.status === 401 &&
-        !last.claimsRefused &&
-        !parseChallenge(last.headers["www-authenticate"]),
-      claimsRefused: last?.kind === "response" && last.claimsRefused === true,
-    });
-    const fail = (
-      kind: AzureFailureKind,
-      message: string,
-      last: AttemptResult | undefined,
-      attempts: number,
-    ) => {
-      const f = facts(last, attempts);
-      return new AzureRequestError(this.scrubber.scrub(message, secrets), {
-        kind,
-        method: req.method,
-        url: shownUrl,
-        status: f.status,
-        service: f.serviceError,
-        requestId: f.requestId,
-        correlationId: last?.kind === "response" ? last.headers["x-ms-correlation-request-id"] : undefined,
-        attempts,
-        elapsedMs: f.elapsedMs,
-        networkCode: last?.kind === "network" ? last.code : undefined,
-      });
-    };
-
+    const call = this.prepareCall(target, request);
     for (let attempt = 1; ; attempt++) {
-      const deadlineSignal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
-      let result: AttemptResult;
-      try {
-        result =
-          target.service === "arm"
-            ? await this.armAttempt(req, url, deadline, deadlineSignal)
-            : await this.keyVaultAttempt(target, req, url, deadline, deadlineSignal);
-      } catch (e) {
-        if (AzureRequestError.isInstance(e)) throw e;
-        if (deadlineSignal.aborted) {
-          const last: AttemptResult = { kind: "network", code: "ETIMEDOUT", timedOut: true, timeoutMs: 0 };
-          throw fail(
-            "deadline",
-            networkMessage(facts(last, attempt), "ETIMEDOUT", {
-              host: target.host,
-              deadlineMs: this.settings.deadlineMs,
-              setBy: this.setBy(target),
-            }),
-            last,
-            attempt,
-          );
-        }
-        throw e;
-      }
-
+      const result = await this.attempt(call, attempt);
       if (result.kind === "response" && result.status >= 200 && result.status < 300) {
         return {
           status: result.status,
@@ -372,68 +321,182 @@ export class AzureTransport {
           requestId: requestIdOf(result.headers),
         };
       }
-
-      const outcome: AttemptOutcome =
-        result.kind === "response"
-          ? { kind: "response", status: result.status, headers: result.headers }
-          : { kind: "network", code: result.code };
-      const deadlineMs = this.settings.deadlineMs;
-      if (result.kind === "network" && result.token) {
-        // No token in time: the request itself was never sent, so it may be retried whatever its method.
-        const wait = result.token;
-        const plan = wait.deadline ? undefined : planRetry(outcome, attempt - 1, this.settings.retry, true);
-        const pastDeadline = wait.deadline || (plan !== undefined && Date.now() + plan.delayMs >= deadline);
-        if (!plan || pastDeadline) {
-          throw this.tokenTimeout(req.method, shownUrl, wait, attempt, started, pastDeadline);
-        }
-        this.log(
-          "info",
-          `${req.method} ${shownUrl}: the token request to ${this.tokenEndpoint(wait.tenantId)} did not answer ` +
-            `within ${this.settings.requestTimeoutMs} ms; retrying in ${plan.delayMs} ms ` +
-            `(back-off, attempt ${attempt + 1} of ${this.settings.retry.maxRetries + 1})`,
-        );
-        await sleep(plan.delayMs);
-        continue;
-      }
-      const f = facts(result, attempt);
-      // An attempt whose time limit was shortened by the deadline and ran out: the deadline passed.
-      if (result.kind === "network" && result.timedOut && result.timeoutMs < this.settings.requestTimeoutMs) {
-        throw fail(
-          "deadline",
-          networkMessage(f, result.code, { host: target.host, deadlineMs, setBy: this.setBy(target) }),
-          result,
-          attempt,
-        );
-      }
-      const plan = planRetry(outcome, attempt - 1, this.settings.retry, idempotent);
-      if (!plan) {
-        if (result.kind === "network") {
-          const message = networkMessage(f, result.code, {
-            host: target.host,
-            timeoutMs: result.timeoutMs,
-            detail: result.detail,
-            setBy: this.setBy(target),
-          });
-          throw fail(result.timedOut ? "timeout" : "network", message, result, attempt);
-        }
-        const exhausted = RETRYABLE_STATUSES.has(result.status) && attempt > 1;
-        throw fail("status", exhausted ? exhaustedMessage(f) : statusMessage(f), result, attempt);
-      }
-      if (Date.now() + plan.delayMs >= deadline) {
-        const message =
-          result.kind === "network"
-            ? networkMessage(f, result.code, { host: target.host, deadlineMs, setBy: this.setBy(target) })
-            : exhaustedMessage(f, deadlineMs, plan.source === "server" ? plan.delayMs : undefined);
-        throw fail("deadline", message, result, attempt);
-      }
-      const why = result.kind === "response" ? `answered ${result.status}` : `failed (${result.code})`;
-      this.log(
-        "info",
-        `${req.method} ${shownUrl} ${why}; retrying in ${plan.delayMs} ms ` +
-          `(${plan.source === "server" ? "as the server asked" : "back-off"}, attempt ${attempt + 1} of ${this.settings.retry.maxRetries + 1})`,
+      await sleep(
+        result.kind === "network" && result.token
+          ? this.retryAfterTokenWait(call, result, result.token, attempt)
+          : this.retryAfterFailure(call, result, attempt),
       );
-      await sleep(plan.delayMs);
     }
+  }
+
+  /** What every attempt of a call shares: the URL, the secrets to scrub, the deadline, one client request id. */
+  private prepareCall(target: Target, request: AzureRequest): Call {
+    // One client request id per call, kept across retries, so that Azure's logs show them as one.
+    const req: AzureRequest = {
+      ...request,
+      headers: { "x-ms-client-request-id": randomUUID(), ...(request.headers ?? {}) },
+    };
+    const started = Date.now();
+    const url = this.buildUrl(target, req);
+    this.checkTransportSecurity(target, req, url);
+    return {
+      target,
+      req,
+      url,
+      shownUrl: redactUrl(url),
+      secrets: [...(req.secretValues ?? []), ...secretsInBody(req.body)],
+      idempotent: req.idempotent ?? req.method !== "POST",
+      started,
+      deadline: started + this.settings.deadlineMs,
+    };
+  }
+
+  /** One attempt, bounded by what is left of the deadline; a deadline that cuts it short is thrown. */
+  private async attempt(call: Call, attempt: number): Promise<AttemptResult> {
+    const { target, req, url, deadline } = call;
+    const deadlineSignal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    try {
+      return target.service === "arm"
+        ? await this.armAttempt(req, url, deadline, deadlineSignal)
+        : await this.keyVaultAttempt(target, req, url, deadline, deadlineSignal);
+    } catch (e) {
+      if (AzureRequestError.isInstance(e) || !deadlineSignal.aborted) throw e;
+      const last: AttemptResult = { kind: "network", code: "ETIMEDOUT", timedOut: true, timeoutMs: 0 };
+      throw this.fail(
+        call,
+        "deadline",
+        this.deadlineMessage(call, this.facts(call, last, attempt), "ETIMEDOUT"),
+        last,
+        attempt,
+      );
+    }
+  }
+
+  /**
+   * After an attempt whose token request did not answer in time (the request itself was never
+   * sent, so it may be retried whatever its method): the wait before the next attempt, or the error.
+   */
+  private retryAfterTokenWait(call: Call, result: AttemptResult, wait: TokenWait, attempt: number): number {
+    const plan = wait.deadline
+      ? undefined
+      : planRetry(outcomeOf(result), attempt - 1, this.settings.retry, true);
+    const pastDeadline = wait.deadline || (plan !== undefined && Date.now() + plan.delayMs >= call.deadline);
+    if (!plan || pastDeadline) {
+      throw this.tokenTimeout(call.req.method, call.shownUrl, wait, attempt, call.started, pastDeadline);
+    }
+    this.log(
+      "info",
+      `${call.req.method} ${call.shownUrl}: the token request to ${this.tokenEndpoint(wait.tenantId)} did not answer ` +
+        `within ${this.settings.requestTimeoutMs} ms; retrying in ${plan.delayMs} ms ` +
+        `(back-off, attempt ${attempt + 1} of ${this.settings.retry.maxRetries + 1})`,
+    );
+    return plan.delayMs;
+  }
+
+  /** After an error status or a connection failure: the wait before the next attempt, or the error. */
+  private retryAfterFailure(call: Call, result: AttemptResult, attempt: number): number {
+    const f = this.facts(call, result, attempt);
+    // An attempt whose time limit was shortened by the deadline and ran out: the deadline passed.
+    if (result.kind === "network" && result.timedOut && result.timeoutMs < this.settings.requestTimeoutMs) {
+      throw this.fail(call, "deadline", this.deadlineMessage(call, f, result.code), result, attempt);
+    }
+    const plan = planRetry(outcomeOf(result), attempt - 1, this.settings.retry, call.idempotent);
+    if (!plan) throw this.finalFailure(call, f, result, attempt);
+    if (Date.now() + plan.delayMs >= call.deadline) {
+      const message =
+        result.kind === "network"
+          ? this.deadlineMessage(call, f, result.code)
+          : exhaustedMessage(
+              f,
+              this.settings.deadlineMs,
+              plan.source === "server" ? plan.delayMs : undefined,
+            );
+      throw this.fail(call, "deadline", message, result, attempt);
+    }
+    const why = result.kind === "response" ? `answered ${result.status}` : `failed (${result.code})`;
+    this.log(
+      "info",
+      `${call.req.method} ${call.shownUrl} ${why}; retrying in ${plan.delayMs} ms ` +
+        `(${plan.source === "server" ? "as the server asked" : "back-off"}, attempt ${attempt + 1} of ${this.settings.retry.maxRetries + 1})`,
+    );
+    return plan.delayMs;
+  }
+
+  /** The error for an outcome that is not retried: a final status, retries used up, or a connection failure. */
+  private finalFailure(
+    call: Call,
+    f: FailureFacts,
+    result: AttemptResult,
+    attempt: number,
+  ): AzureRequestError {
+    if (result.kind === "network") {
+      const message = networkMessage(f, result.code, {
+        host: call.target.host,
+        timeoutMs: result.timeoutMs,
+        detail: result.detail,
+        setBy: this.setBy(call.target),
+      });
+      return this.fail(call, result.timedOut ? "timeout" : "network", message, result, attempt);
+    }
+    const exhausted = RETRYABLE_STATUSES.has(result.status) && attempt > 1;
+    return this.fail(call, "status", exhausted ? exhaustedMessage(f) : statusMessage(f), result, attempt);
+  }
+
+  /** The message for a connection failure or timeout that the deadline turned final. */
+  private deadlineMessage(call: Call, f: FailureFacts, code: string): string {
+    return networkMessage(f, code, {
+      host: call.target.host,
+      deadlineMs: this.settings.deadlineMs,
+      setBy: this.setBy(call.target),
+    });
+  }
+
+  /** What the messages need to know about the last attempt of a call. */
+  private facts(call: Call, last: AttemptResult | undefined, attempts: number): FailureFacts {
+    const { target, req, url } = call;
+    const answer = last?.kind === "response" ? last : undefined;
+    return {
+      service: target.service,
+      method: req.method,
+      url: call.shownUrl,
+      status: answer?.status,
+      serviceError: answer ? this.serviceErrorOf(answer.text, call.secrets) : undefined,
+      requestId: answer ? requestIdOf(answer.headers) : undefined,
+      attempts,
+      elapsedMs: Date.now() - call.started,
+      identity: this.describeIdentity(answer?.scope),
+      scope: answer?.scope,
+      resource: req.resource ?? describePath(target.service, url.slice(target.base.length), target.vault),
+      noChallenge:
+        target.service === "keyVault" &&
+        answer?.status === 401 &&
+        !answer.claimsRefused &&
+        !parseChallenge(answer.headers["www-authenticate"]),
+      claimsRefused: answer?.claimsRefused === true,
+    };
+  }
+
+  /** The error a call ends with, its message scrubbed of every secret the call knows. */
+  private fail(
+    call: Call,
+    kind: AzureFailureKind,
+    message: string,
+    last: AttemptResult | undefined,
+    attempts: number,
+  ): AzureRequestError {
+    const f = this.facts(call, last, attempts);
+    return new AzureRequestError(this.scrubber.scrub(message, call.secrets), {
+      kind,
+      method: call.req.method,
+      url: call.shownUrl,
+      status: f.status,
+      service: f.serviceError,
+      requestId: f.requestId,
+      correlationId: last?.kind === "response" ? last.headers["x-ms-correlation-request-id"] : undefined,
+      attempts,
+      elapsedMs: f.elapsedMs,
+      networkCode: last?.kind === "network" ? last.code : undefined,
+    });
   }
 
   // --- one attempt ------------------------------------------------------------------------------
