@@ -1,27 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { ApimResolvedInputs } from "./schema";
 
 /** API versions of `Microsoft.ApiManagement/service/certificates` this package speaks. */
 export const APIM_API_VERSIONS = ["2024-05-01", "2022-08-01"] as const;
 export type ApimApiVersion = (typeof APIM_API_VERSIONS)[number];
 export const DEFAULT_APIM_API_VERSION: ApimApiVersion = "2024-05-01";
 
-/** The inputs of an `ApimCertificate`, as `check` accepts them (the members of `ApimCertificateArgs`). */
-export const APIM_INPUT_NAMES = [
-  "serviceId",
-  "subscriptionId",
-  "resourceGroupName",
-  "serviceName",
-  "certificateId",
-  "apiVersion",
-  "data",
-  "password",
-  "keyVault",
-  "refreshTrigger",
-  "expiryWarningDays",
-  "importExisting",
-] as const;
-/** The members of `keyVault` (`ApimKeyVaultSourceArgs`). */
-export const APIM_KEY_VAULT_INPUT_NAMES = ["secretIdentifier", "identityClientId"] as const;
 /**
  * Outputs an `ApimCertificate` declares that are not inputs: API Management computes them. `check`
  * writes the first three into the inputs it returns when it reads a PFX, so that a preview shows them.
@@ -78,24 +62,20 @@ export interface ApimCertificateArgs {
   importExisting?: pulumi.Input<boolean>;
 }
 
-/** The inputs as the provider receives them, resolved and normalised by `check`. */
-export interface ApimCertificateInputs {
-  subscriptionId: string;
-  resourceGroupName: string;
-  serviceName: string;
-  certificateId: string;
-  apiVersion: ApimApiVersion;
-  data?: string;
-  password?: string;
-  keyVault?: { secretIdentifier: string; identityClientId?: string };
-  refreshTrigger?: string;
-  expiryWarningDays: number;
-  importExisting?: boolean;
-  /** Derived by `check` from `data`, so a preview shows the new values. */
-  thumbprint?: string;
-  expirationDate?: string;
-  subject?: string;
-}
+/** What `check` fills in: the service (from `serviceId` or the configuration) and the defaults. */
+type Located = "subscriptionId" | "resourceGroupName" | "serviceName" | "apiVersion" | "expiryWarningDays";
+/**
+ * The inputs as the provider receives them, resolved and normalised by `check`: the schema's
+ * (schema.ts, whose input type a test holds equal to `ApimCertificateArgs` resolved) with the
+ * service located, the defaults filled in and, from `data`, the certificate's facts, so that a
+ * preview shows the new values.
+ */
+export type ApimCertificateInputs = Omit<ApimResolvedInputs, Located | "serviceId"> &
+  Required<Pick<ApimResolvedInputs, Located>> & {
+    thumbprint?: string;
+    expirationDate?: string;
+    subject?: string;
+  };
 
 /** Last synchronisation of a Key Vault certificate, as APIM reports it. */
 export interface ApimKeyVaultStatus {

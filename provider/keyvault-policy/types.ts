@@ -5,9 +5,11 @@
 //   - public plain types: camelCase, the names of the Azure SDK for JS (`keyType`, `keySize`,
 //     `keyCurveName`, `enhancedKeyUsage`, `validityInMonths`, ...), grouped as the REST body groups them;
 //   - `...Args`: the same shapes with Pulumi `Input`s, for the resource class.
-// Mappers between wire and public live in mappers.ts; validation in validate.ts.
+// Mappers between wire and public live in mappers.ts; the inputs' schema in schema.ts (built on the
+// enumerations here), the checks around it in validate.ts.
 import type * as pulumi from "@pulumi/pulumi";
 import { KEY_USAGES } from "../pki";
+import type { PolicyResolvedInputs } from "./schema";
 
 // ---------------------------------------------------------------------------------------------
 // Enumerations (certificates.json 7.4 and keys.json: JsonWebKeyType, JsonWebKeyCurveName,
@@ -201,8 +203,12 @@ export interface PolicyLocation {
   importExisting?: boolean;
 }
 
-/** The inputs the provider receives (all Inputs resolved), as returned by `checkInputs`. */
-export interface KeyVaultCertificatePolicyInputs extends PolicyLocation, CertificatePolicy {}
+/**
+ * The inputs the provider receives (all Inputs resolved), as returned by `checkInputs`: the type of
+ * the schema (schema.ts), which a test holds equal to {@link PolicyLocation} with
+ * {@link CertificatePolicy}, and to `KeyVaultCertificatePolicyArgs` resolved.
+ */
+export type KeyVaultCertificatePolicyInputs = PolicyResolvedInputs;
 
 /** What the certificate's current version looks like; filled by read/create/update. */
 export interface CertificateVersionOutputs {

@@ -1,4 +1,5 @@
-import { checkApimInputs, isoSeconds } from "../../provider/apim-certificate/validate";
+import { checkApimInputs } from "../../provider/apim-certificate/validate";
+import { isoSeconds } from "../../provider/json-values";
 import { UNKNOWN } from "../../provider/dynamic/unknown";
 import { makePfx, opensslFacts } from "../harness/certs";
 
@@ -91,7 +92,12 @@ describe("ApimCertificate check", () => {
     ["certificateId", "a:b", "must be 1-80 characters and contain none of * # & + : < > ? /"],
     ["certificateId", "x".repeat(81), "must be 1-80 characters and contain none of * # & + : < > ? /"],
     ["certificateId", "a/b", "must be 1-80 characters and contain none of * # & + : < > ? /"],
-    ["apiVersion", "2021-08-01", 'must be one of 2024-05-01, 2022-08-01; got "2021-08-01"'],
+    [
+      "apiVersion",
+      "2021-08-01",
+      'must be one of 2024-05-01, 2022-08-01; got "2021-08-01" (did you mean 2022-08-01?)',
+    ],
+    ["apiVersion", 7, "must be a string; got a number (7)"],
     ["expiryWarningDays", -1, "must be a whole number of days, 0 or more"],
   ])("rejects %s = %j", (property, value, reason) => {
     expect(failuresOf({ ...where, keyVault: kv, [property]: value })).toEqual([{ property, reason }]);
@@ -172,6 +178,38 @@ describe("ApimCertificate check", () => {
         property: "keyVault.identityClientId",
         reason: "must be the client id (a UUID) of a user-assigned identity",
       },
+    ]);
+  });
+
+  it("names serviceId for a part of it that breaks the part's rule", () => {
+    const serviceId = "/subscriptions/x/resourceGroups/rg./providers/Microsoft.ApiManagement/service/apim1";
+    expect(failuresOf({ serviceId, certificateId: "c1", keyVault: kv })).toEqual([
+      {
+        property: "serviceId",
+        reason: 'names a subscriptionId that must be a subscription id (a UUID); got "x"',
+      },
+      {
+        property: "serviceId",
+        reason:
+          "names a resourceGroupName that must be 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending with '.'",
+      },
+    ]);
+  });
+
+  it("never shows the value of data or password, whatever its type", () => {
+    const secret = "s3cret-value-never-shown";
+    for (const value of [secret, 12345678901, { secret }, [secret], true]) {
+      const failures = failuresOf({ ...where, data: value, password: value });
+      expect(failures.length).toBeGreaterThan(0);
+      expect(JSON.stringify(failures)).not.toContain(secret);
+      expect(JSON.stringify(failures)).not.toContain("12345678901");
+    }
+  });
+
+  it("does not open the PFX while data or password is unknown, and checks it once both are known", () => {
+    expect(failuresOf({ ...where, data: "not base64!", password: UNKNOWN })).toEqual([]);
+    expect(failuresOf({ ...where, data: UNKNOWN, password: 5 })).toEqual([
+      { property: "password", reason: "must be a string" },
     ]);
   });
 

@@ -6,7 +6,7 @@ import { ApimCertificate } from "../../provider";
 import { EngineStack } from "../harness/engine";
 import { startEmulatedAzure, SUBSCRIPTION, type EmulatedAzure } from "../harness/emulated-azure";
 import { makePfx, opensslFacts, type TestPfx } from "../harness/certs";
-import { isoSeconds } from "../../provider/apim-certificate/validate";
+import { isoSeconds } from "../../provider/json-values";
 
 const SERVICE = { subscriptionId: SUBSCRIPTION, resourceGroup: "rg1", serviceName: "apim1" };
 const serviceId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`;
