@@ -118,50 +118,57 @@ export const DEFAULTS = {
 const LOG_LEVELS: readonly LogLevel[] = ["off", "error", "warn", "info", "debug"];
 
 /**
- * Resolves settings from a config source and an environment. Throws an `Error` naming the key
- * when a value is invalid or a credential is half configured.
+ * Resolves settings from a config source and an environment. Throws an `AzureCertsError`
+ * (`InvalidConfiguration`) naming the key when a value is invalid or a credential is half
+ * configured.
  */
 export function resolveSettings(
   config: ConfigSource,
   env: NodeJS.ProcessEnv = process.env,
 ): TransportSettings {
-  const read = (key: string): string | undefined => asString(config.get(key), key);
-  const own = (name: string) => read(`${CONFIG_NAMESPACE}:${name}`);
-  const native = (name: string, ...envNames: string[]): string | undefined => {
-    const fromConfig = read(`azure-native:${name}`);
-    if (fromConfig !== undefined) return fromConfig;
-    for (const e of envNames) {
-      const v = env[e]?.trim();
-      if (v) return v;
-    }
-    return undefined;
+  const r = settingReader(config, env);
+  const endpoints = resolveEndpoints(r, env);
+  const allowHttp = parseBool(r.own("allowHttp"), `${CONFIG_NAMESPACE}:allowHttp`) ?? false;
+  const credential = chooseCredential(credentialInputs(r, env), allowHttp);
+  // Managed identity is given no authority host (credentials.ts): an ambient AZURE_AUTHORITY_HOST
+  // on such a machine is another tool's and must not fail this provider.
+  if (credential.kind !== "managedIdentity")
+    checkAuthorityHost(endpoints.authorityHost, endpoints.authoritySource, endpoints.trustedAuthorityHosts);
+  const tenants = additionallyAllowedTenants(r, env);
+  const logLevel = resolveLogLevel(r);
+  return {
+    cloud: endpoints.cloud,
+    armEndpoint: endpoints.armEndpoint,
+    authorityHost: endpoints.authorityHost,
+    disableInstanceDiscovery: endpoints.disableInstanceDiscovery,
+    credential,
+    additionallyAllowedTenants: tenants,
+    subscriptionId: r.native("subscriptionId", "ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID"),
+    trustedVaultHosts: parseList(r.own("trustedVaultHosts"), `${CONFIG_NAMESPACE}:trustedVaultHosts`),
+    trustedArmHosts: endpoints.trustedArmHosts,
+    trustedAuthorityHosts: endpoints.trustedAuthorityHosts,
+    allowHttp,
+    ...resolveLimits(r),
+    logLevel,
   };
+}
 
-  const cloud = cloudFor(native("environment", "ARM_ENVIRONMENT", "AZURE_ENVIRONMENT"));
-  const armEndpoint = endpoint(own("armEndpoint") ?? cloud.armEndpoint, `${CONFIG_NAMESPACE}:armEndpoint`);
-  const authoritySource =
-    own("authorityHost") !== undefined
-      ? `${CONFIG_NAMESPACE}:authorityHost`
-      : env.AZURE_AUTHORITY_HOST?.trim()
-        ? "AZURE_AUTHORITY_HOST"
-        : undefined;
-  const authorityHost = endpoint(
-    own("authorityHost") ?? (env.AZURE_AUTHORITY_HOST?.trim() || undefined) ?? cloud.authorityHost,
-    authoritySource ?? `${CONFIG_NAMESPACE}:authorityHost`,
-  );
-  const trustedArmHosts = parseList(own("trustedArmHosts"), `${CONFIG_NAMESPACE}:trustedArmHosts`);
-  const trustedAuthorityHosts = parseList(
-    own("trustedAuthorityHosts"),
-    `${CONFIG_NAMESPACE}:trustedAuthorityHosts`,
-  );
-  checkArmEndpoint(armEndpoint, trustedArmHosts);
-  const disableInstanceDiscovery =
-    parseBool(
-      native("disableInstanceDiscovery", "ARM_DISABLE_INSTANCE_DISCOVERY"),
-      "azure-native:disableInstanceDiscovery (ARM_DISABLE_INSTANCE_DISCOVERY)",
-    ) === true || !isKnownAuthorityHost(authorityHost);
+/** Reads one setting, by precedence: see the module comment. */
+interface SettingReader {
+  /** Any config key, as a string. */
+  read(key: string): string | undefined;
+  /** `azure-certs:<name>`. */
+  own(name: string): string | undefined;
+  /** `azure-native:<name>`, else the first of `envNames` that is set. */
+  native(name: string, ...envNames: string[]): string | undefined;
+  /** The same, with the name of the setting it came from (config key or variable). */
+  sourced(name: string, ...envNames: string[]): Sourced | undefined;
+  /** A boolean `azure-native:<name>`, else `envName`; `false` when neither is set. */
+  flag(name: string, envName: string): boolean;
+}
 
-  /** A value and the name of the setting it came from (config key or variable), or undefined. */
+function settingReader(config: ConfigSource, env: NodeJS.ProcessEnv): SettingReader {
+  const read = (key: string): string | undefined => asString(config.get(key), key);
   const sourced = (name: string, ...envNames: string[]): Sourced | undefined => {
     const fromConfig = read(`azure-native:${name}`);
     if (fromConfig !== undefined) return { value: fromConfig, source: `azure-native:${name}` };
@@ -171,76 +178,109 @@ export function resolveSettings(
     }
     return undefined;
   };
-  const flag = (name: string, envName: string): boolean =>
-    parseBool(native(name, envName), `azure-native:${name} (${envName})`) === true;
+  const native = (name: string, ...envNames: string[]) => sourced(name, ...envNames)?.value;
+  return {
+    read,
+    own: (name) => read(`${CONFIG_NAMESPACE}:${name}`),
+    native,
+    sourced,
+    flag: (name, envName) => parseBool(native(name, envName), `azure-native:${name} (${envName})`) === true,
+  };
+}
 
-  const allowHttp = parseBool(own("allowHttp"), `${CONFIG_NAMESPACE}:allowHttp`) ?? false;
-  const credential = chooseCredential(
-    {
-      tenantId: native("tenantId", "ARM_TENANT_ID", "AZURE_TENANT_ID"),
-      clientId: native("clientId", "ARM_CLIENT_ID", "AZURE_CLIENT_ID"),
-      clientSecret: sourced("clientSecret", "ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET"),
-      certificatePath: sourced("clientCertificatePath", "ARM_CLIENT_CERTIFICATE_PATH"),
-      certificatePassword: sourced("clientCertificatePassword", "ARM_CLIENT_CERTIFICATE_PASSWORD"),
-      useDefault: flag("useDefaultAzureCredential", "ARM_USE_DEFAULT_AZURE_CREDENTIAL"),
-      useOidc: flag("useOidc", "ARM_USE_OIDC"),
-      assertion: sourced("oidcToken", "ARM_OIDC_TOKEN"),
-      tokenFilePath: sourced("oidcTokenFilePath", "ARM_OIDC_TOKEN_FILE_PATH"),
-      ambientTokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE?.trim() || undefined,
-      requestUrl: sourced("oidcRequestUrl", "ARM_OIDC_REQUEST_URL"),
-      requestToken: sourced("oidcRequestToken", "ARM_OIDC_REQUEST_TOKEN"),
-      ambientRequestUrl: env.ACTIONS_ID_TOKEN_REQUEST_URL?.trim() || undefined,
-      ambientRequestToken: env.ACTIONS_ID_TOKEN_REQUEST_TOKEN?.trim() || undefined,
-      audience: sourced("oidcAudience", "ARM_OIDC_AUDIENCE"),
-      useMsi: flag("useMsi", "ARM_USE_MSI"),
-      msiEndpoint: sourced("msiEndpoint", "ARM_MSI_ENDPOINT"),
-    },
-    allowHttp,
+/** The cloud, the ARM endpoint and the authority host, each checked against where tokens may go. */
+function resolveEndpoints(r: SettingReader, env: NodeJS.ProcessEnv) {
+  const cloud = cloudFor(r.native("environment", "ARM_ENVIRONMENT", "AZURE_ENVIRONMENT"));
+  const armEndpoint = endpoint(r.own("armEndpoint") ?? cloud.armEndpoint, `${CONFIG_NAMESPACE}:armEndpoint`);
+  const ambientAuthority = env.AZURE_AUTHORITY_HOST?.trim() || undefined;
+  const authoritySource =
+    r.own("authorityHost") === undefined && ambientAuthority
+      ? "AZURE_AUTHORITY_HOST"
+      : `${CONFIG_NAMESPACE}:authorityHost`;
+  const authorityHost = endpoint(
+    r.own("authorityHost") ?? ambientAuthority ?? cloud.authorityHost,
+    authoritySource,
   );
+  const trustedArmHosts = parseList(r.own("trustedArmHosts"), `${CONFIG_NAMESPACE}:trustedArmHosts`);
+  const trustedAuthorityHosts = parseList(
+    r.own("trustedAuthorityHosts"),
+    `${CONFIG_NAMESPACE}:trustedAuthorityHosts`,
+  );
+  checkArmEndpoint(armEndpoint, trustedArmHosts);
+  const disableInstanceDiscovery =
+    parseBool(
+      r.native("disableInstanceDiscovery", "ARM_DISABLE_INSTANCE_DISCOVERY"),
+      "azure-native:disableInstanceDiscovery (ARM_DISABLE_INSTANCE_DISCOVERY)",
+    ) === true || !isKnownAuthorityHost(authorityHost);
+  return {
+    cloud,
+    armEndpoint,
+    authorityHost,
+    authoritySource,
+    trustedArmHosts,
+    trustedAuthorityHosts,
+    disableInstanceDiscovery,
+  };
+}
 
-  // Managed identity is given no authority host (credentials.ts): an ambient AZURE_AUTHORITY_HOST
-  // on such a machine is another tool's and must not fail this provider.
-  if (credential.kind !== "managedIdentity")
-    checkAuthorityHost(
-      authorityHost,
-      authoritySource ?? `${CONFIG_NAMESPACE}:authorityHost`,
-      trustedAuthorityHosts,
-    );
+/** Every setting a login method may take, with where each came from. */
+function credentialInputs(r: SettingReader, env: NodeJS.ProcessEnv): CredentialInputs {
+  return {
+    tenantId: r.native("tenantId", "ARM_TENANT_ID", "AZURE_TENANT_ID"),
+    clientId: r.native("clientId", "ARM_CLIENT_ID", "AZURE_CLIENT_ID"),
+    clientSecret: r.sourced("clientSecret", "ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET"),
+    certificatePath: r.sourced("clientCertificatePath", "ARM_CLIENT_CERTIFICATE_PATH"),
+    certificatePassword: r.sourced("clientCertificatePassword", "ARM_CLIENT_CERTIFICATE_PASSWORD"),
+    useDefault: r.flag("useDefaultAzureCredential", "ARM_USE_DEFAULT_AZURE_CREDENTIAL"),
+    useOidc: r.flag("useOidc", "ARM_USE_OIDC"),
+    assertion: r.sourced("oidcToken", "ARM_OIDC_TOKEN"),
+    tokenFilePath: r.sourced("oidcTokenFilePath", "ARM_OIDC_TOKEN_FILE_PATH"),
+    ambientTokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE?.trim() || undefined,
+    requestUrl: r.sourced("oidcRequestUrl", "ARM_OIDC_REQUEST_URL"),
+    requestToken: r.sourced("oidcRequestToken", "ARM_OIDC_REQUEST_TOKEN"),
+    ambientRequestUrl: env.ACTIONS_ID_TOKEN_REQUEST_URL?.trim() || undefined,
+    ambientRequestToken: env.ACTIONS_ID_TOKEN_REQUEST_TOKEN?.trim() || undefined,
+    audience: r.sourced("oidcAudience", "ARM_OIDC_AUDIENCE"),
+    useMsi: r.flag("useMsi", "ARM_USE_MSI"),
+    msiEndpoint: r.sourced("msiEndpoint", "ARM_MSI_ENDPOINT"),
+  };
+}
 
-  const additionallyAllowedTenants = [
-    ...parseList(read("azure-native:auxiliaryTenantIds"), "azure-native:auxiliaryTenantIds"),
+/** Tenants a vault's challenge may name besides the configured one, from every setting that lists them. */
+function additionallyAllowedTenants(r: SettingReader, env: NodeJS.ProcessEnv): string[] {
+  const tenants = [
+    ...parseList(r.read("azure-native:auxiliaryTenantIds"), "azure-native:auxiliaryTenantIds"),
     ...parseList(env.ARM_AUXILIARY_TENANT_IDS, "ARM_AUXILIARY_TENANT_IDS"),
     ...parseList(env.AZURE_ADDITIONALLY_ALLOWED_TENANTS, "AZURE_ADDITIONALLY_ALLOWED_TENANTS"),
-    ...parseList(own("additionallyAllowedTenants"), `${CONFIG_NAMESPACE}:additionallyAllowedTenants`),
+    ...parseList(r.own("additionallyAllowedTenants"), `${CONFIG_NAMESPACE}:additionallyAllowedTenants`),
   ];
+  return [...new Set(tenants)];
+}
 
-  const logLevel = (own("logLevel") ?? DEFAULTS.logLevel).toLowerCase() as LogLevel;
+function resolveLogLevel(r: SettingReader): LogLevel {
+  const logLevel = (r.own("logLevel") ?? DEFAULTS.logLevel).toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw invalidConfiguration(
       `${CONFIG_NAMESPACE}:logLevel must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}".`,
     );
   }
+  return logLevel;
+}
 
+/** Retries and time limits (`azure-certs:*` only). */
+function resolveLimits(
+  r: SettingReader,
+): Pick<TransportSettings, "retry" | "deadlineMs" | "requestTimeoutMs"> {
+  const integer = (name: Exclude<keyof typeof DEFAULTS, "logLevel">, min: number) =>
+    parseInteger(r.own(name), name, DEFAULTS[name], min);
   return {
-    cloud,
-    armEndpoint,
-    authorityHost,
-    disableInstanceDiscovery,
-    credential,
-    additionallyAllowedTenants: [...new Set(additionallyAllowedTenants)],
-    subscriptionId: native("subscriptionId", "ARM_SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID"),
-    trustedVaultHosts: parseList(own("trustedVaultHosts"), `${CONFIG_NAMESPACE}:trustedVaultHosts`),
-    trustedArmHosts,
-    trustedAuthorityHosts,
-    allowHttp,
     retry: {
-      maxRetries: parseInteger(own("maxRetries"), "maxRetries", DEFAULTS.maxRetries, 0),
-      retryDelayMs: parseInteger(own("retryDelayMs"), "retryDelayMs", DEFAULTS.retryDelayMs, 0),
-      maxRetryDelayMs: parseInteger(own("maxRetryDelayMs"), "maxRetryDelayMs", DEFAULTS.maxRetryDelayMs, 0),
+      maxRetries: integer("maxRetries", 0),
+      retryDelayMs: integer("retryDelayMs", 0),
+      maxRetryDelayMs: integer("maxRetryDelayMs", 0),
     },
-    deadlineMs: parseInteger(own("deadlineMs"), "deadlineMs", DEFAULTS.deadlineMs, 1),
-    requestTimeoutMs: parseInteger(own("requestTimeoutMs"), "requestTimeoutMs", DEFAULTS.requestTimeoutMs, 1),
-    logLevel,
+    deadlineMs: integer("deadlineMs", 1),
+    requestTimeoutMs: integer("requestTimeoutMs", 1),
   };
 }
 
@@ -315,21 +355,60 @@ const KEY_NAMES = {
  * missing, never a silent fall-back to another identity.
  */
 function chooseCredential(c: CredentialInputs, allowHttp: boolean): CredentialSettings {
-  const requireBoth = (what: string): { tenantId: string; clientId: string } => {
-    const missing = [
-      c.clientId ? undefined : KEY_NAMES.clientId,
-      c.tenantId ? undefined : KEY_NAMES.tenantId,
-    ].filter(Boolean);
-    if (missing.length > 0) {
-      throw invalidConfiguration(`${what} is configured, but ${missing.join(" and ")} is missing.`);
-    }
-    return { tenantId: c.tenantId!, clientId: c.clientId! };
-  };
-  const explicitFlag = c.useOidc || c.useMsi;
+  refuseStrayKeys(c);
   // With useOidc / useMsi, AZURE_* secrets are ambient (another tool's), not this stack's choice.
   const secret =
-    explicitFlag && c.clientSecret?.source === "AZURE_CLIENT_SECRET" ? undefined : c.clientSecret;
+    (c.useOidc || c.useMsi) && c.clientSecret?.source === "AZURE_CLIENT_SECRET" ? undefined : c.clientSecret;
+  if (c.useDefault) {
+    return { kind: "default", tenantId: c.tenantId, clientId: c.clientId };
+  }
+  if (c.certificatePath) {
+    return {
+      kind: "clientCertificate",
+      ...requireIds(
+        c,
+        "A client certificate (azure-native:clientCertificatePath / ARM_CLIENT_CERTIFICATE_PATH)",
+      ),
+      certificatePath: c.certificatePath.value,
+      certificatePassword: c.certificatePassword?.value,
+    };
+  }
+  if (secret) {
+    return {
+      kind: "clientSecret",
+      ...requireIds(
+        c,
+        "A client secret (azure-native:clientSecret / ARM_CLIENT_SECRET / AZURE_CLIENT_SECRET)",
+      ),
+      clientSecret: secret.value,
+    };
+  }
+  if (c.useOidc) return oidcCredential(c, allowHttp);
+  if (c.useMsi) {
+    return {
+      kind: "managedIdentity",
+      tenantId: c.tenantId,
+      clientId: c.clientId,
+      msiEndpoint: c.msiEndpoint ? msiEndpointBase(c.msiEndpoint, allowHttp) : undefined,
+    };
+  }
+  return unflaggedCredential(c);
+}
 
+/** The client and tenant ids a method needs; an error naming the missing one(s) otherwise. */
+function requireIds(c: CredentialInputs, what: string): { tenantId: string; clientId: string } {
+  const missing = [
+    c.clientId ? undefined : KEY_NAMES.clientId,
+    c.tenantId ? undefined : KEY_NAMES.tenantId,
+  ].filter(Boolean);
+  if (missing.length > 0) {
+    throw invalidConfiguration(`${what} is configured, but ${missing.join(" and ")} is missing.`);
+  }
+  return { tenantId: c.tenantId!, clientId: c.clientId! };
+}
+
+/** Keys that only make sense with another key or flag: an error rather than a key silently ignored. */
+function refuseStrayKeys(c: CredentialInputs): void {
   if (c.certificatePassword && !c.certificatePath) {
     throw invalidConfiguration(
       `${KEY_NAMES.certificatePassword} is configured, but ${KEY_NAMES.certificatePath} (the PFX file) is missing.`,
@@ -350,94 +429,67 @@ function chooseCredential(c: CredentialInputs, allowHttp: boolean): CredentialSe
       );
     }
   }
+}
 
-  if (c.useDefault) {
-    return { kind: "default", tenantId: c.tenantId, clientId: c.clientId };
-  }
-  if (c.certificatePath) {
+/**
+ * `useOidc` (step 4): a literal `oidcToken`, else an `oidcTokenFilePath`, else an ID token
+ * requested from `oidcRequestUrl` with `oidcRequestToken` (GitHub Actions), else
+ * `AZURE_FEDERATED_TOKEN_FILE`; an error saying what is missing when none is there.
+ */
+function oidcCredential(c: CredentialInputs, allowHttp: boolean): CredentialSettings {
+  const ids = requireIds(c, "OIDC (azure-native:useOidc / ARM_USE_OIDC)");
+  if (c.assertion) return { kind: "clientAssertion", ...ids, assertion: c.assertion.value };
+  if (c.tokenFilePath)
     return {
-      kind: "clientCertificate",
-      ...requireBoth(
-        "A client certificate (azure-native:clientCertificatePath / ARM_CLIENT_CERTIFICATE_PATH)",
-      ),
-      certificatePath: c.certificatePath.value,
-      certificatePassword: c.certificatePassword?.value,
+      kind: "workloadIdentity",
+      ...ids,
+      tokenFilePath: c.tokenFilePath.value,
+      source: c.tokenFilePath.source,
+    };
+  const url = c.requestUrl ?? ambient(c.ambientRequestUrl, "ACTIONS_ID_TOKEN_REQUEST_URL");
+  const token = c.requestToken ?? ambient(c.ambientRequestToken, "ACTIONS_ID_TOKEN_REQUEST_TOKEN");
+  if (url && token) {
+    return {
+      kind: "oidcRequest",
+      ...ids,
+      requestUrl: idTokenUrl(url, allowHttp),
+      requestToken: token.value,
+      audience: c.audience?.value ?? TOKEN_EXCHANGE_AUDIENCE,
+      urlSource: url.source,
+      tokenSource: token.source,
     };
   }
-  if (secret) {
+  if (c.ambientTokenFilePath)
     return {
-      kind: "clientSecret",
-      ...requireBoth("A client secret (azure-native:clientSecret / ARM_CLIENT_SECRET / AZURE_CLIENT_SECRET)"),
-      clientSecret: secret.value,
+      kind: "workloadIdentity",
+      ...ids,
+      tokenFilePath: c.ambientTokenFilePath,
+      source: "AZURE_FEDERATED_TOKEN_FILE",
     };
-  }
-  if (c.useOidc) {
-    const ids = requireBoth("OIDC (azure-native:useOidc / ARM_USE_OIDC)");
-    if (c.assertion) return { kind: "clientAssertion", ...ids, assertion: c.assertion.value };
-    if (c.tokenFilePath)
-      return {
-        kind: "workloadIdentity",
-        ...ids,
-        tokenFilePath: c.tokenFilePath.value,
-        source: c.tokenFilePath.source,
-      };
-    const url: Sourced | undefined =
-      c.requestUrl ??
-      (c.ambientRequestUrl
-        ? { value: c.ambientRequestUrl, source: "ACTIONS_ID_TOKEN_REQUEST_URL" }
-        : undefined);
-    const token: Sourced | undefined =
-      c.requestToken ??
-      (c.ambientRequestToken
-        ? { value: c.ambientRequestToken, source: "ACTIONS_ID_TOKEN_REQUEST_TOKEN" }
-        : undefined);
-    if (url && token) {
-      return {
-        kind: "oidcRequest",
-        ...ids,
-        requestUrl: idTokenUrl(url, allowHttp),
-        requestToken: token.value,
-        audience: c.audience?.value ?? TOKEN_EXCHANGE_AUDIENCE,
-        urlSource: url.source,
-        tokenSource: token.source,
-      };
-    }
-    if (c.ambientTokenFilePath)
-      return {
-        kind: "workloadIdentity",
-        ...ids,
-        tokenFilePath: c.ambientTokenFilePath,
-        source: "AZURE_FEDERATED_TOKEN_FILE",
-      };
-    if (url || token) {
-      const missing = url ? KEY_NAMES.oidcRequestToken : KEY_NAMES.oidcRequestUrl;
-      throw invalidConfiguration(
-        `${KEY_NAMES.useOidc} is true and ${(url || token)!.source} is set, but ${missing} is missing.`,
-      );
-    }
+  if (url || token) {
+    const missing = url ? KEY_NAMES.oidcRequestToken : KEY_NAMES.oidcRequestUrl;
     throw invalidConfiguration(
-      `${KEY_NAMES.useOidc} is true, but no OIDC token is configured: set ${KEY_NAMES.oidcToken}, ` +
-        `${KEY_NAMES.oidcTokenFilePath}, or ${KEY_NAMES.oidcRequestUrl} with ${KEY_NAMES.oidcRequestToken} ` +
-        "(GitHub Actions sets the ACTIONS_ID_TOKEN_REQUEST_* variables for a job with `permissions: id-token: write`).",
+      `${KEY_NAMES.useOidc} is true and ${(url || token)!.source} is set, but ${missing} is missing.`,
     );
   }
-  if (c.useMsi) {
-    return {
-      kind: "managedIdentity",
-      tenantId: c.tenantId,
-      clientId: c.clientId,
-      msiEndpoint: c.msiEndpoint ? msiEndpointBase(c.msiEndpoint, allowHttp) : undefined,
-    };
-  }
-  const tokenFile =
-    c.tokenFilePath ??
-    (c.ambientTokenFilePath
-      ? { value: c.ambientTokenFilePath, source: "AZURE_FEDERATED_TOKEN_FILE" }
-      : undefined);
+  throw invalidConfiguration(
+    `${KEY_NAMES.useOidc} is true, but no OIDC token is configured: set ${KEY_NAMES.oidcToken}, ` +
+      `${KEY_NAMES.oidcTokenFilePath}, or ${KEY_NAMES.oidcRequestUrl} with ${KEY_NAMES.oidcRequestToken} ` +
+      "(GitHub Actions sets the ACTIONS_ID_TOKEN_REQUEST_* variables for a job with `permissions: id-token: write`).",
+  );
+}
+
+/**
+ * No flag (steps 6 and 7): a federated token file (also `AZURE_FEDERATED_TOKEN_FILE`), then a
+ * literal OIDC token, otherwise DefaultAzureCredential.
+ */
+function unflaggedCredential(c: CredentialInputs): CredentialSettings {
+  const tokenFile = c.tokenFilePath ?? ambient(c.ambientTokenFilePath, "AZURE_FEDERATED_TOKEN_FILE");
   if (tokenFile) {
     return {
       kind: "workloadIdentity",
-      ...requireBoth(
+      ...requireIds(
+        c,
         "A federated token file (azure-native:oidcTokenFilePath / ARM_OIDC_TOKEN_FILE_PATH / AZURE_FEDERATED_TOKEN_FILE)",
       ),
       tokenFilePath: tokenFile.value,
@@ -447,11 +499,16 @@ function chooseCredential(c: CredentialInputs, allowHttp: boolean): CredentialSe
   if (c.assertion) {
     return {
       kind: "clientAssertion",
-      ...requireBoth("An OIDC token (azure-native:oidcToken / ARM_OIDC_TOKEN)"),
+      ...requireIds(c, "An OIDC token (azure-native:oidcToken / ARM_OIDC_TOKEN)"),
       assertion: c.assertion.value,
     };
   }
   return { kind: "default", tenantId: c.tenantId, clientId: c.clientId };
+}
+
+/** A value the machine set (not the stack), named by its variable. */
+function ambient(value: string | undefined, variable: string): Sourced | undefined {
+  return value ? { value, source: variable } : undefined;
 }
 
 /**
