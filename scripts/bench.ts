@@ -180,19 +180,30 @@ class Bench {
     azure.clearLog();
     azure.emu.admin.resetTokenCounts();
     const rss = this.procs.watchProviderPeakRss();
-    const watchdog = setTimeout(() => this.procs.killAll(), options.commandTimeoutMs);
+    let timedOut = false;
+    const watchdog = setTimeout(() => {
+      timedOut = true;
+      this.procs.killAll();
+    }, options.commandTimeoutMs);
     const t0 = process.hrtime.bigint();
     let stdout: string;
+    let seconds: number;
+    let providerPeakRssMB: number | undefined;
     try {
       ({ stdout } = await project.pulumiWith(
         { BENCH_N: String(n), BENCH_GENERATION: String(generation) },
         ...args,
       ));
+      seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    } catch (e) {
+      if (!timedOut) throw e;
+      throw new Error(
+        `${kind} ${op} at N=${n} ran longer than BENCH_COMMAND_TIMEOUT_S (${options.commandTimeoutMs / 1000} s): stopped`,
+      );
     } finally {
       clearTimeout(watchdog);
+      providerPeakRssMB = rss.stop();
     }
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const providerPeakRssMB = rss.stop();
     // The update must be in place for every resource (a replacement would be another figure).
     if (op === "updateAll" && !new RegExp(`~ ${n} updated`).test(stdout))
       throw new Error(`${kind}: the update did not update all ${n} resources in place:\n${stdout}`);
