@@ -9,6 +9,7 @@ target="$root/node_modules/pulumi-azure-certs"
 next="$(mktemp -d "$root/node_modules/.pulumi-azure-certs-XXXXXX")"
 cp "$root/package.json" "$next/"
 cp -r "$root/dist" "$next/dist"
+cp -r "$root/native" "$next/native"
 if [ -d "$target" ]; then
   old="$(mktemp -d "$root/node_modules/.pulumi-azure-certs-old-XXXXXX")"
   mv "$target" "$old/pkg"
