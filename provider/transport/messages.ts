@@ -137,8 +137,8 @@ export function summarizeCredentialChain(errors: readonly unknown[]): string {
 const UNREACHABLE =
   /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|endpoints_resolution_error|network_error)\b/;
 
-/** The message when Entra ID did not issue a token. */
-export function authenticationMessage(opts: {
+/** What {@link authenticationMessage} is told about a token request Entra ID refused or never answered. */
+export interface AuthenticationFacts {
   scope: string;
   tenantId?: string;
   identity: string;
@@ -157,12 +157,40 @@ export function authenticationMessage(opts: {
   elapsedMs?: number;
   /** The Entra ID authority host the token was requested from (named when it could not be reached). */
   authorityHost?: string;
-}): string {
-  if (opts.explained)
-    return (
-      `Could not get an access token for ${opts.scope}${opts.tenantId ? ` in tenant ${opts.tenantId}` : ""} ` +
-      `with ${opts.identity}: ${opts.detail}`
-    );
+}
+
+/** What to check when Entra ID (or the managed identity endpoint) refused a token, per credential kind. */
+const CREDENTIAL_ADVICE: Readonly<Record<CredentialSettings["kind"], string>> = {
+  clientSecret:
+    "Check azure-native:clientId, azure-native:clientSecret and azure-native:tenantId (or ARM_CLIENT_ID / " +
+    "ARM_CLIENT_SECRET / ARM_TENANT_ID, AZURE_CLIENT_ID / AZURE_CLIENT_SECRET / AZURE_TENANT_ID): the secret " +
+    "may have expired or belong to another app or tenant.",
+  workloadIdentity:
+    "Check that the app registration has a federated credential whose issuer and subject match the token in " +
+    "the federated token file, and the client id and tenant (azure-native:clientId / azure-native:tenantId, " +
+    "AZURE_CLIENT_ID / AZURE_TENANT_ID).",
+  clientAssertion:
+    "Check that azure-native:oidcToken (ARM_OIDC_TOKEN) is current and matches a federated credential of the app.",
+  clientCertificate:
+    "Check that the certificate in azure-native:clientCertificatePath (ARM_CLIENT_CERTIFICATE_PATH) is registered " +
+    "for the app (azure-native:clientId) in the tenant (azure-native:tenantId), has not expired, and opens with " +
+    "azure-native:clientCertificatePassword (ARM_CLIENT_CERTIFICATE_PASSWORD).",
+  oidcRequest:
+    "Check that the app registration (azure-native:clientId) has a federated credential whose issuer, subject " +
+    "(e.g. repo:<org>/<repo>:ref:refs/heads/<branch> or environment:<name>) and audience " +
+    "(azure-native:oidcAudience, default api://AzureADTokenExchange) match the workflow's ID token, and that " +
+    "the job has `permissions: id-token: write`.",
+  managedIdentity:
+    "Check that this machine has the managed identity (system-assigned, or the user-assigned one named by " +
+    "azure-native:clientId), and azure-native:msiEndpoint (ARM_MSI_ENDPOINT) if set.",
+  default:
+    "No configured credential worked: set azure-native:clientId / clientSecret / tenantId (or ARM_* / AZURE_* " +
+    "variables), use workload identity or a managed identity, or run `az login`.",
+};
+
+/** The message when Entra ID did not issue a token. */
+export function authenticationMessage(opts: AuthenticationFacts): string {
+  if (opts.explained) return `${tokenFailureHead(opts)}: ${opts.detail}`;
   // No answer at all (connection refused, no such host, or MSAL could not fetch the authority's
   // endpoints): the authority host is unreachable, which says nothing about the credential.
   if (
@@ -173,8 +201,7 @@ export function authenticationMessage(opts: {
     UNREACHABLE.test(opts.detail)
   ) {
     return (
-      `Could not get an access token for ${opts.scope}${opts.tenantId ? ` in tenant ${opts.tenantId}` : ""} ` +
-      `with ${opts.identity}: the Entra ID authority host ${opts.authorityHost} could not be reached ` +
+      `${tokenFailureHead(opts)}: the Entra ID authority host ${opts.authorityHost} could not be reached ` +
       `(${firstLines(opts.detail)}). It is chosen by azure-certs:authorityHost (or AZURE_AUTHORITY_HOST), ` +
       "else by azure-native:environment: check that it names the Entra ID authority host of your cloud (for the " +
       "emulator, the address it printed and that it is still running), and the network path from this machine " +
@@ -187,55 +214,47 @@ export function authenticationMessage(opts: {
   // Entra's own words (AADSTS code and description) without MSAL's wrapping, trace ids and timestamps.
   const answerer = opts.credentialKind === "managedIdentity" ? "the managed identity endpoint" : "Entra ID";
   const aadsts = /AADSTS\d+:[\s\S]*?(?=\s+Trace ID:|\s+-\s+Correlation ID:|$)/.exec(said)?.[0];
-  const advice: Record<typeof opts.credentialKind, string> = {
-    clientSecret:
-      "Check azure-native:clientId, azure-native:clientSecret and azure-native:tenantId (or ARM_CLIENT_ID / " +
-      "ARM_CLIENT_SECRET / ARM_TENANT_ID, AZURE_CLIENT_ID / AZURE_CLIENT_SECRET / AZURE_TENANT_ID): the secret " +
-      "may have expired or belong to another app or tenant.",
-    workloadIdentity:
-      "Check that the app registration has a federated credential whose issuer and subject match the token in " +
-      "the federated token file, and the client id and tenant (azure-native:clientId / azure-native:tenantId, " +
-      "AZURE_CLIENT_ID / AZURE_TENANT_ID).",
-    clientAssertion:
-      "Check that azure-native:oidcToken (ARM_OIDC_TOKEN) is current and matches a federated credential of the app.",
-    clientCertificate:
-      "Check that the certificate in azure-native:clientCertificatePath (ARM_CLIENT_CERTIFICATE_PATH) is registered " +
-      "for the app (azure-native:clientId) in the tenant (azure-native:tenantId), has not expired, and opens with " +
-      "azure-native:clientCertificatePassword (ARM_CLIENT_CERTIFICATE_PASSWORD).",
-    oidcRequest:
-      "Check that the app registration (azure-native:clientId) has a federated credential whose issuer, subject " +
-      "(e.g. repo:<org>/<repo>:ref:refs/heads/<branch> or environment:<name>) and audience " +
-      "(azure-native:oidcAudience, default api://AzureADTokenExchange) match the workflow's ID token, and that " +
-      "the job has `permissions: id-token: write`.",
-    managedIdentity:
-      "Check that this machine has the managed identity (system-assigned, or the user-assigned one named by " +
-      "azure-native:clientId), and azure-native:msiEndpoint (ARM_MSI_ENDPOINT) if set.",
-    default:
-      "No configured credential worked: set azure-native:clientId / clientSecret / tenantId (or ARM_* / AZURE_* " +
-      "variables), use workload identity or a managed identity, or run `az login`.",
-  };
-  const tries =
-    opts.attempts !== undefined && opts.attempts > 1
-      ? ` after ${plural(opts.attempts, "attempt")} over ${seconds(opts.elapsedMs ?? 0)}: 1 token request by the ` +
-        `transport, retried ${plural(opts.attempts - 1, "time")} by @azure/identity`
-      : "";
-  const unavailable =
-    opts.status !== undefined && (opts.status >= 500 || opts.status === 429 || opts.status === 408)
-      ? `${capitalize(answerer)} is failing or unavailable: run the command again later. If it keeps failing, ` +
-        "check the Azure status page and that azure-certs:authorityHost (or AZURE_AUTHORITY_HOST) and " +
-        "azure-native:environment name your cloud."
-      : undefined;
-  const otherTenant = /AdditionallyAllowedTenants/i.test(said)
-    ? `The vault asked for a token from tenant ${opts.tenantId ?? "(unknown)"}, which this identity is not ` +
-      "configured for: if that is intended, add the tenant to azure-native:auxiliaryTenantIds (or " +
-      "azure-certs:additionallyAllowedTenants / AZURE_ADDITIONALLY_ALLOWED_TENANTS)."
-    : "";
+  const answered = opts.status ? ` (${answerer} answered ${opts.status}${identityRetries(opts)})` : "";
+  return (
+    `${tokenFailureHead(opts)}${answered}: ${firstLines(aadsts ?? said)} ` +
+    (unavailableAdvice(answerer, opts.status) ??
+      `${otherTenantAdvice(said, opts.tenantId) || CREDENTIAL_ADVICE[opts.credentialKind]} ` +
+        "Also check that azure-native:environment names the right cloud.")
+  );
+}
+
+/** `Could not get an access token for <scope> in tenant <tenant> with <identity>`. */
+function tokenFailureHead(opts: Pick<AuthenticationFacts, "scope" | "tenantId" | "identity">): string {
   return (
     `Could not get an access token for ${opts.scope}${opts.tenantId ? ` in tenant ${opts.tenantId}` : ""} ` +
-    `with ${opts.identity}${opts.status ? ` (${answerer} answered ${opts.status}${tries})` : ""}: ${firstLines(aadsts ?? said)} ` +
-    (unavailable ??
-      `${otherTenant || advice[opts.credentialKind]} Also check that azure-native:environment names the right cloud.`)
+    `with ${opts.identity}`
   );
+}
+
+/** How many HTTP requests @azure/identity made for the token, when it retried. */
+function identityRetries(opts: Pick<AuthenticationFacts, "attempts" | "elapsedMs">): string {
+  return opts.attempts !== undefined && opts.attempts > 1
+    ? ` after ${plural(opts.attempts, "attempt")} over ${seconds(opts.elapsedMs ?? 0)}: 1 token request by the ` +
+        `transport, retried ${plural(opts.attempts - 1, "time")} by @azure/identity`
+    : "";
+}
+
+/** For a 5xx, 429 or 408 from the token endpoint: to run the command again later, not to check the secret. */
+function unavailableAdvice(answerer: string, status: number | undefined): string | undefined {
+  return status !== undefined && (status >= 500 || status === 429 || status === 408)
+    ? `${capitalize(answerer)} is failing or unavailable: run the command again later. If it keeps failing, ` +
+        "check the Azure status page and that azure-certs:authorityHost (or AZURE_AUTHORITY_HOST) and " +
+        "azure-native:environment name your cloud."
+    : undefined;
+}
+
+/** For a vault's challenge naming a tenant the credential is not allowed: which key to set. */
+function otherTenantAdvice(said: string, tenantId: string | undefined): string {
+  return /AdditionallyAllowedTenants/i.test(said)
+    ? `The vault asked for a token from tenant ${tenantId ?? "(unknown)"}, which this identity is not ` +
+        "configured for: if that is intended, add the tenant to azure-native:auxiliaryTenantIds (or " +
+        "azure-certs:additionallyAllowedTenants / AZURE_ADDITIONALLY_ALLOWED_TENANTS)."
+    : "";
 }
 
 /**
