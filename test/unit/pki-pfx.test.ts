@@ -204,6 +204,48 @@ function exportPfx(name: string, password: string, args: string[]): Buffer {
   return fs.readFileSync(file(`${name}.p12`));
 }
 
+/** One DER element at `at`: its tag, where its content starts and ends. */
+function element(b: Buffer, at: number) {
+  let p = at + 2;
+  let length = b[at + 1];
+  if (length & 0x80) {
+    const n = length & 0x7f;
+    length = b.subarray(p, p + n).reduce((acc, x) => acc * 256 + x, 0);
+    p += n;
+  }
+  return { tag: b[at], start: p, end: p + length, whole: b.subarray(at, p + length) };
+}
+
+const children = (b: Buffer, e: { start: number; end: number }) => {
+  const out = [];
+  for (let p = e.start; p < e.end; p = element(b, p).end) out.push(element(b, p));
+  return out;
+};
+
+/**
+ * Re-encodes an openssl (DER) PFX the BER way: PFX, authSafe and its [0] with indefinite lengths,
+ * the authSafe OCTET STRING as a constructed one in 500-byte chunks. The MAC covers the octets,
+ * not their encoding, so it still verifies.
+ */
+function toIndefiniteBer(der: Buffer): Buffer {
+  const indefinite = (tag: number, ...parts: Buffer[]) =>
+    Buffer.concat([Buffer.from([tag, 0x80]), ...parts, Buffer.alloc(2)]);
+  const definite = (tag: number, content: Buffer) => {
+    const n = content.length;
+    const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+    return Buffer.concat([Buffer.from([tag, ...len]), content]);
+  };
+  const pfx = element(der, 0);
+  const [version, authSafe, mac] = children(der, pfx);
+  const [oid, explicit] = children(der, authSafe);
+  const octets = children(der, explicit)[0];
+  const content = der.subarray(octets.start, octets.end);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < content.length; i += 500) chunks.push(definite(0x04, content.subarray(i, i + 500)));
+  const ci = indefinite(0x30, oid.whole, indefinite(0xa0, indefinite(0x24, ...chunks)));
+  return indefinite(0x30, version.whole, ci, mac.whole);
+}
+
 const RSA_CHAIN = ["-inkey", "leaf.key", "-in", "leaf.pem", "-certfile", "chain.pem"];
 const NON_ASCII = "pässwörd-東京-😀";
 
@@ -388,6 +430,17 @@ describe("parsePfx: the formats openssl writes", () => {
     expect(bundle.certificates.map(thumbprintOf)).toEqual([facts.leaf.thumbprint]);
     expect(spki(bundle.privateKey!)).toBe(spki(keyFile("other.key")));
     expect(keyMatchesCertificate(bundle.privateKey!, bundle.certificates[0])).toBe(false);
+  });
+
+  it("a PFX in BER (indefinite lengths, its content in chunks), as some older tools write it", () => {
+    const der = exportPfx("ber", "s3cret", RSA_CHAIN);
+    const ber = toIndefiniteBer(der);
+    expect(ber.equals(der)).toBe(false);
+    const a = parsePfx(der, "s3cret");
+    const b = parsePfx(ber, "s3cret");
+    expect(b.certificates.map(thumbprintOf)).toEqual(a.certificates.map(thumbprintOf));
+    expect(spki(b.privateKey!)).toBe(spki(a.privateKey!));
+    expect(() => parsePfx(ber, "wrong")).toThrow(expect.objectContaining({ reason: "password" }));
   });
 
   it("the PEM bundle made from a PFX reads back to the same key and chain", () => {
