@@ -2,30 +2,39 @@
  * `npm run bench` (issue #14, item 4): speed and size figures of the resources through the real
  * engine against the emulator, each next to N no-op dynamic resources (Echo, which makes no call:
  * the engine's floor) run the same way in the same run, the cases taking turns at every operation
- * so that all see the same machine state.
+ * (in the other order every other repeat) so that all see the same machine state.
  *
  * How it runs: the `pulumi` CLI on a project folder (bench/project, compiled to JavaScript), with a
  * file backend and its own PULUMI_HOME (test/harness/cli-project.ts), and the language-host
  * stand-in where no official host is installed. Not the Automation API's inline programs: those
  * run the program inside this process, next to the emulator, while a user's program runs in a
- * process of its own started by the CLI, and that is the cost being measured.
+ * process of its own started by the CLI, and that is part of the cost being measured.
  *
- * Per case, N and operation (unchanged `preview`, `up` create, `up` updating every resource in
- * place, `refresh`, `destroy`; BENCH_REPEATS runs, default 3): the median time and its ratio to
- * the no-op's median; requests per resource by method from the emulator's request log and token
- * requests per audience (admin API, reset before each command); the peak RSS of the dynamic-provider
- * process, read as VmHWM from /proc/<pid>/status by polling while the command runs (scripts/bench/
- * processes.ts: a wrapper around the plugin would change what runs); state and `__provider` bytes
- * from the file backend's stack file. Then `up` create at the largest N with a 100 ms delay on
- * every ARM and Key Vault request (the emulator's "delay" fault).
+ * Operations, each one `pulumi` command: unchanged `preview` (--expect-no-changes), `up` create,
+ * `up` updating every resource in place (a new PFX per certificate, a new thumbprint, which
+ * provider/apim-certificate/diff.ts updates rather than replaces; the policy's AutoRenew 30 -> 45
+ * days before expiry; checked in the CLI's summary), `refresh`, `destroy`; the `up`s with
+ * --skip-preview, so that create times the create. Per case, N and operation (BENCH_REPEATS runs,
+ * default 3): the median time and its ratio to the no-op's median; requests per resource by method
+ * from the emulator's request log (token requests excluded; Key Vault's 401 challenges counted) and
+ * token requests per audience (admin API, both reset before each command), the largest over the
+ * repeats; the peak RSS of the dynamic-provider process, read as VmHWM from /proc/<pid>/status by
+ * polling while the command runs (scripts/bench/processes.ts; a wrapper around the plugin would
+ * change what runs); state and `__provider` bytes from the file backend's stack file after create.
+ * Then `up` create of the ApimCertificates with a 100 ms delay on every ARM and Key Vault request
+ * (the emulator's "delay" fault), as a ratio to the 0 ms create.
  *
  * Cases: ApimCertificate from a PFX (N from BENCH_SIZES, default "1,10,50"; each resource its own
  * PFX, made before timing, and a second set for the update), KeyVaultCertificatePolicy at N = 10
- * (over certificates created in the emulator before timing), and the hand-written provider of
- * bench/hand-written at N = 50 (each at the largest size when its N is not in BENCH_SIZES).
+ * (over certificates created in the emulator before timing), the hand-written provider of
+ * bench/hand-written and the latency case at N = 50; each at the largest size when its N is not in
+ * BENCH_SIZES.
  *
  * Writes a table to stdout and the JSON to BENCH_OUTPUT (default bench/results/latest.json).
- * BENCH_SKIP_LATENCY=1 skips the latency case. Asserts nothing: tests assert behaviour, this measures.
+ * BENCH_SKIP_LATENCY=1 skips the latency case; a command running longer than
+ * BENCH_COMMAND_TIMEOUT_S (default 600) is killed and the bench fails. Done, failed, or stopped by
+ * SIGINT/SIGTERM, it kills the processes it started and removes its folders. Asserts nothing:
+ * tests assert behaviour, this measures.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
