@@ -4,7 +4,11 @@
  * provider, and the program side never needs it.
  */
 import { AsyncLocalStorage } from "async_hooks";
-import type { TokenCredential, TokenCredentialOptions } from "@azure/identity";
+import type {
+  ClientAssertionCredentialOptions,
+  TokenCredential,
+  TokenCredentialOptions,
+} from "@azure/identity";
 import { requestIdToken } from "./oidc-request";
 import type { CredentialSettings, TransportSettings } from "./settings";
 
@@ -211,37 +215,8 @@ export function createCredential(settings: TransportSettings, hooks: CredentialH
         { certificate: certificatePem(c) },
         common,
       );
-    case "oidcRequest": {
-      const request = {
-        requestUrl: c.requestUrl,
-        requestToken: c.requestToken,
-        audience: c.audience,
-        urlSource: c.urlSource,
-        tokenSource: c.tokenSource,
-      };
-      // MSAL Node 7 calls the assertion callback twice per acquireTokenByClientCredential (for the
-      // request's assertion and again for the app's configured one), before looking at its cache.
-      // One ID token per getToken call: each Entra exchange gets a fresh, short-lived ID token,
-      // and GitHub is asked once for it, not twice.
-      let call = 0;
-      let current: { call: number; idToken: Promise<string> } | undefined;
-      const assertion = (): Promise<string> => {
-        if (current?.call !== call) {
-          current = {
-            call,
-            idToken: requestIdToken(request, idTokenTimeoutMs(settings.requestTimeoutMs), hooks.onSecret),
-          };
-        }
-        return current.idToken;
-      };
-      const credential = new identity.ClientAssertionCredential(c.tenantId, c.clientId, assertion, common);
-      return {
-        getToken: (scopes, options) => {
-          call++;
-          return credential.getToken(scopes, options);
-        },
-      };
-    }
+    case "oidcRequest":
+      return idTokenExchangeCredential(identity, c, settings.requestTimeoutMs, hooks, common);
     case "managedIdentity":
       if (c.msiEndpoint) pointImdsAt(c.msiEndpoint);
       // authorityHost and instance discovery do not apply; the pipeline options do.
@@ -268,6 +243,48 @@ export function createCredential(settings: TransportSettings, hooks: CredentialH
         workloadIdentityClientId: c.clientId,
       });
   }
+}
+
+/**
+ * A credential that exchanges an ID token requested from a CI endpoint (GitHub Actions'
+ * `ACTIONS_ID_TOKEN_REQUEST_URL`) for an Entra ID token.
+ */
+function idTokenExchangeCredential(
+  identity: typeof import("@azure/identity"),
+  c: Extract<CredentialSettings, { kind: "oidcRequest" }>,
+  requestTimeoutMs: number,
+  hooks: CredentialHooks,
+  options: ClientAssertionCredentialOptions,
+): TokenCredential {
+  const request = {
+    requestUrl: c.requestUrl,
+    requestToken: c.requestToken,
+    audience: c.audience,
+    urlSource: c.urlSource,
+    tokenSource: c.tokenSource,
+  };
+  // MSAL Node 7 calls the assertion callback twice per acquireTokenByClientCredential (for the
+  // request's assertion and again for the app's configured one), before looking at its cache.
+  // One ID token per getToken call: each Entra exchange gets a fresh, short-lived ID token,
+  // and GitHub is asked once for it, not twice.
+  let call = 0;
+  let current: { call: number; idToken: Promise<string> } | undefined;
+  const assertion = (): Promise<string> => {
+    if (current?.call !== call) {
+      current = {
+        call,
+        idToken: requestIdToken(request, idTokenTimeoutMs(requestTimeoutMs), hooks.onSecret),
+      };
+    }
+    return current.idToken;
+  };
+  const credential = new identity.ClientAssertionCredential(c.tenantId, c.clientId, assertion, options);
+  return {
+    getToken: (scopes, getTokenOptions) => {
+      call++;
+      return credential.getToken(scopes, getTokenOptions);
+    },
+  };
 }
 
 /**
