@@ -298,7 +298,7 @@ export function buildSchema(): Record<string, unknown> {
       properties,
       required: requiredOutputs,
     };
-    Object.assign(types, b.types);
+    for (const [name, spec] of Object.entries(b.types)) types[`${PKG}:index:${name}`] = spec;
   }
   const config = { ...configSpec(OWN_KEYS), ...configSpec(CREDENTIAL_KEYS) };
   return {
