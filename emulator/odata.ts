@@ -78,142 +78,182 @@ const FUNCTIONS = ["contains", "startswith", "endswith", "substringof"];
 
 /** Compiles a `$filter` over the given (case-insensitive) field names. */
 export function compileFilter(text: string, fields: readonly string[]): Predicate {
-  const tokens = tokenize(text);
-  let pos = 0;
-  const peek = (): Token | undefined => tokens[pos];
-  const isWord = (w: string): boolean => {
-    const t = peek();
-    return t?.t === "ident" && t.v.toLowerCase() === w;
-  };
-  const expect = (t: Token["t"]): Token => {
-    const tok = tokens[pos++];
-    if (!tok || tok.t !== t) throw new FilterError(`expected '${t}' in $filter '${text}'`);
-    return tok;
-  };
-  const field = (name: string): string => {
-    const f = fields.find((x) => x.toLowerCase() === name.toLowerCase());
-    if (!f)
-      throw new FilterError(`'${name}' cannot be filtered on; supported fields are ${fields.join(", ")}`);
-    return f;
-  };
+  return new FilterParser(text, fields).parse();
+}
 
-  type Operand = { field: string } | { value: Value; isDate?: boolean };
-  const operand = (): Operand => {
-    const tok = tokens[pos++];
-    if (!tok) throw new FilterError(`incomplete $filter '${text}'`);
-    if (tok.t === "string" || tok.t === "number") return { value: tok.v };
-    if (tok.t === "datetime") return { value: tok.v, isDate: true };
+/** A field of the row, or a literal. */
+type Operand = { field: string } | { value: Value };
+
+const read = (o: Operand, row: FilterRow): Value => ("field" in o ? (row[o.field] ?? null) : o.value);
+
+/**
+ * A comparison as APIM makes it: `null` equals only `null`, dates compare as instants, strings
+ * ignore case.
+ */
+function compare(a: Value, b: Value, op: string): boolean {
+  if (a === null || b === null) {
+    if (op === "eq") return a === b;
+    if (op === "ne") return a !== b;
+    return false;
+  }
+  let x: string | number = typeof a === "string" ? a : Number(a);
+  let y: string | number = typeof b === "string" ? b : Number(b);
+  const dx = typeof x === "string" && /^\d{4}-\d{2}-\d{2}/.test(x) ? Date.parse(x) : NaN;
+  const dy = typeof y === "string" && /^\d{4}-\d{2}-\d{2}/.test(y) ? Date.parse(y) : NaN;
+  if (!Number.isNaN(dx) && !Number.isNaN(dy)) {
+    x = dx;
+    y = dy;
+  } else if (typeof x === "string" && typeof y === "string") {
+    x = x.toLowerCase();
+    y = y.toLowerCase();
+  }
+  switch (op) {
+    case "eq":
+      return x === y;
+    case "ne":
+      return x !== y;
+    case "gt":
+      return x > y;
+    case "ge":
+      return x >= y;
+    case "lt":
+      return x < y;
+    default:
+      return x <= y;
+  }
+}
+
+/** `contains`, `startswith`, `endswith` or `substringof` of two operands, ignoring case. */
+function stringFunction(fn: string, a: Operand, b: Operand): Predicate {
+  // substringof('needle', field) has its arguments the other way round.
+  const [hay, needle] = fn === "substringof" ? [b, a] : [a, b];
+  return (row) => {
+    const h = read(hay, row);
+    const n = read(needle, row);
+    if (typeof h !== "string" || typeof n !== "string") return false;
+    const H = h.toLowerCase();
+    const N = n.toLowerCase();
+    if (fn === "startswith") return H.startsWith(N);
+    if (fn === "endswith") return H.endsWith(N);
+    return H.includes(N);
+  };
+}
+
+/**
+ * Recursive descent over the tokens, lowest precedence first:
+ * `or` → `and` → `not` → a parenthesised expression, a function call or a comparison.
+ */
+class FilterParser {
+  private readonly tokens: Token[];
+  private pos = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly fields: readonly string[],
+  ) {
+    this.tokens = tokenize(text);
+  }
+
+  parse(): Predicate {
+    if (this.tokens.length === 0) throw new FilterError("empty $filter");
+    const predicate = this.orExpr();
+    if (this.pos !== this.tokens.length)
+      throw new FilterError(`unexpected '${this.tokens[this.pos].v}' in $filter '${this.text}'`);
+    return predicate;
+  }
+
+  private orExpr(): Predicate {
+    let p = this.andExpr();
+    while (this.isWord("or")) {
+      this.pos++;
+      const l = p;
+      const r = this.andExpr();
+      p = (row) => l(row) || r(row);
+    }
+    return p;
+  }
+
+  private andExpr(): Predicate {
+    let p = this.unary();
+    while (this.isWord("and")) {
+      this.pos++;
+      const l = p;
+      const r = this.unary();
+      p = (row) => l(row) && r(row);
+    }
+    return p;
+  }
+
+  private unary(): Predicate {
+    if (this.isWord("not")) {
+      this.pos++;
+      const inner = this.unary();
+      return (row) => !inner(row);
+    }
+    return this.primary();
+  }
+
+  private primary(): Predicate {
+    const tok = this.tokens[this.pos];
+    if (!tok) throw new FilterError(`incomplete $filter '${this.text}'`);
+    if (tok.t === "(") {
+      this.pos++;
+      const inner = this.orExpr();
+      this.expect(")");
+      return inner;
+    }
+    if (
+      tok.t === "ident" &&
+      FUNCTIONS.includes(tok.v.toLowerCase()) &&
+      this.tokens[this.pos + 1]?.t === "("
+    ) {
+      this.pos += 2;
+      const a = this.operand();
+      this.expect(",");
+      const b = this.operand();
+      this.expect(")");
+      return stringFunction(tok.v.toLowerCase(), a, b);
+    }
+    const left = this.operand();
+    const opTok = this.tokens[this.pos++];
+    const op = opTok?.t === "ident" ? opTok.v.toLowerCase() : "";
+    if (!COMPARISONS.includes(op))
+      throw new FilterError(`expected a comparison operator in $filter '${this.text}'`);
+    const right = this.operand();
+    return (row) => compare(read(left, row), read(right, row), op);
+  }
+
+  private operand(): Operand {
+    const tok = this.tokens[this.pos++];
+    if (!tok) throw new FilterError(`incomplete $filter '${this.text}'`);
+    // A datetime is a string here: compare() reads dates on both sides as instants.
+    if (tok.t === "string" || tok.t === "number" || tok.t === "datetime") return { value: tok.v };
     if (tok.t === "ident") {
       const w = tok.v.toLowerCase();
       if (w === "true" || w === "false") return { value: w === "true" };
       if (w === "null") return { value: null };
-      return { field: field(tok.v) };
+      return { field: this.field(tok.v) };
     }
-    throw new FilterError(`unexpected '${tok.v}' in $filter '${text}'`);
-  };
-  const read = (o: Operand, row: FilterRow): Value => ("field" in o ? (row[o.field] ?? null) : o.value);
+    throw new FilterError(`unexpected '${tok.v}' in $filter '${this.text}'`);
+  }
 
-  const compare = (a: Value, b: Value, op: string): boolean => {
-    if (a === null || b === null) {
-      if (op === "eq") return a === b;
-      if (op === "ne") return a !== b;
-      return false;
-    }
-    let x: string | number = typeof a === "string" ? a : Number(a);
-    let y: string | number = typeof b === "string" ? b : Number(b);
-    const dx = typeof x === "string" && /^\d{4}-\d{2}-\d{2}/.test(x) ? Date.parse(x) : NaN;
-    const dy = typeof y === "string" && /^\d{4}-\d{2}-\d{2}/.test(y) ? Date.parse(y) : NaN;
-    if (!Number.isNaN(dx) && !Number.isNaN(dy)) {
-      x = dx;
-      y = dy;
-    } else if (typeof x === "string" && typeof y === "string") {
-      x = x.toLowerCase();
-      y = y.toLowerCase();
-    }
-    switch (op) {
-      case "eq":
-        return x === y;
-      case "ne":
-        return x !== y;
-      case "gt":
-        return x > y;
-      case "ge":
-        return x >= y;
-      case "lt":
-        return x < y;
-      default:
-        return x <= y;
-    }
-  };
+  private field(name: string): string {
+    const f = this.fields.find((x) => x.toLowerCase() === name.toLowerCase());
+    if (!f)
+      throw new FilterError(
+        `'${name}' cannot be filtered on; supported fields are ${this.fields.join(", ")}`,
+      );
+    return f;
+  }
 
-  const primary = (): Predicate => {
-    const tok = peek();
-    if (!tok) throw new FilterError(`incomplete $filter '${text}'`);
-    if (tok.t === "(") {
-      pos++;
-      const inner = orExpr();
-      expect(")");
-      return inner;
-    }
-    if (tok.t === "ident" && FUNCTIONS.includes(tok.v.toLowerCase()) && tokens[pos + 1]?.t === "(") {
-      const fn = tok.v.toLowerCase();
-      pos += 2;
-      const a = operand();
-      expect(",");
-      const b = operand();
-      expect(")");
-      // substringof('needle', field) has its arguments the other way round.
-      const [hay, needle] = fn === "substringof" ? [b, a] : [a, b];
-      return (row) => {
-        const h = read(hay, row);
-        const n = read(needle, row);
-        if (typeof h !== "string" || typeof n !== "string") return false;
-        const H = h.toLowerCase();
-        const N = n.toLowerCase();
-        if (fn === "startswith") return H.startsWith(N);
-        if (fn === "endswith") return H.endsWith(N);
-        return H.includes(N);
-      };
-    }
-    const left = operand();
-    const opTok = tokens[pos++];
-    const op = opTok?.t === "ident" ? opTok.v.toLowerCase() : "";
-    if (!COMPARISONS.includes(op))
-      throw new FilterError(`expected a comparison operator in $filter '${text}'`);
-    const right = operand();
-    return (row) => compare(read(left, row), read(right, row), op);
-  };
-  const unary = (): Predicate => {
-    if (isWord("not")) {
-      pos++;
-      const inner = unary();
-      return (row) => !inner(row);
-    }
-    return primary();
-  };
-  const andExpr = (): Predicate => {
-    let p = unary();
-    while (isWord("and")) {
-      pos++;
-      const l = p;
-      const r = unary();
-      p = (row) => l(row) && r(row);
-    }
-    return p;
-  };
-  const orExpr = (): Predicate => {
-    let p = andExpr();
-    while (isWord("or")) {
-      pos++;
-      const l = p;
-      const r = andExpr();
-      p = (row) => l(row) || r(row);
-    }
-    return p;
-  };
+  private isWord(w: string): boolean {
+    const t = this.tokens[this.pos];
+    return t?.t === "ident" && t.v.toLowerCase() === w;
+  }
 
-  if (tokens.length === 0) throw new FilterError("empty $filter");
-  const predicate = orExpr();
-  if (pos !== tokens.length) throw new FilterError(`unexpected '${tokens[pos].v}' in $filter '${text}'`);
-  return predicate;
+  private expect(t: Token["t"]): Token {
+    const tok = this.tokens[this.pos++];
+    if (!tok || tok.t !== t) throw new FilterError(`expected '${t}' in $filter '${this.text}'`);
+    return tok;
+  }
 }
