@@ -22,6 +22,7 @@ import type { SecretResolution } from "./keyvault";
 import { PkiError, describeCertificate, parsePfx } from "./pki";
 import { FilterError, compileFilter } from "./odata";
 
+// The emulator reads the ARM spec on its own (versions, name rules, dates): it is the oracle provider/ is checked against.
 /** API versions served. */
 export const APIM_API_VERSIONS = ["2022-08-01", "2024-05-01"];
 /** Audiences ARM accepts, as listed in its own error message. */

@@ -117,6 +117,7 @@ export function header(headers: IncomingHttpHeaders, name: string): string | und
   return Array.isArray(v) ? v[0] : v;
 }
 
+// The emulator's own (provider/json-values.ts has the provider's): it shares no code with what it checks.
 /** `true` for a plain JSON object (not an array, not null). */
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

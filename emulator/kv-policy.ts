@@ -67,6 +67,7 @@ export class PolicyError extends Error {
   override readonly name = "PolicyError";
 }
 
+// Key Vault's enumerations as the emulator reads the REST spec, apart from provider/ (which it checks).
 export const KEY_TYPES = ["EC", "EC-HSM", "RSA", "RSA-HSM", "oct", "oct-HSM"];
 export const CURVE_NAMES = ["P-256", "P-256K", "P-384", "P-521"];
 export const RSA_SIZES = [2048, 3072, 4096];

@@ -414,6 +414,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const vaults = new Map<string, { vault: KeyVault; port: number }>();
     const vaultUrls: Record<string, string> = {};
 
+    // Reads the secret URI as API Management does, on its own (provider/apim-certificate/schema.ts has the provider's).
     const resolveSecret = (secretIdentifier: string): SecretResolution => {
       let u: URL;
       try {

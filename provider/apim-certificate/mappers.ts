@@ -6,7 +6,8 @@ import type {
   CertificateContract,
   CertificateCreateOrUpdateParameters,
 } from "./types";
-import { DEFAULT_APIM_API_VERSION } from "./types";
+import { isoSeconds } from "../json-values";
+import { DEFAULT_APIM_API_VERSION, DEFAULT_EXPIRY_WARNING_DAYS } from "./types";
 
 /** Where a certificate lives. */
 export interface ApimCertificateLocation {
@@ -74,7 +75,7 @@ export function toOutputs(
   const out: ApimCertificateOutputs = {
     ...loc,
     apiVersion: settings.apiVersion ?? DEFAULT_APIM_API_VERSION,
-    expiryWarningDays: settings.expiryWarningDays ?? 30,
+    expiryWarningDays: settings.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
     resourceId: contract.id,
   };
   if (p.thumbprint) out.thumbprint = p.thumbprint.toUpperCase();
@@ -114,5 +115,5 @@ export function keyVaultFailure(contract: CertificateContract): string | undefin
 /** APIM writes `2018-03-17T21:55:07+00:00` or `...Z`; outputs are always UTC `yyyy-MM-ddTHH:mm:ssZ`. */
 export function normaliseDate(value: string): string {
   const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? value : d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  return Number.isNaN(d.getTime()) ? value : isoSeconds(d);
 }

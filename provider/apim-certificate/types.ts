@@ -5,6 +5,8 @@ import type { ApimResolvedInputs } from "./schema";
 export const APIM_API_VERSIONS = ["2024-05-01", "2022-08-01"] as const;
 export type ApimApiVersion = (typeof APIM_API_VERSIONS)[number];
 export const DEFAULT_APIM_API_VERSION: ApimApiVersion = "2024-05-01";
+/** `expiryWarningDays` when not set. */
+export const DEFAULT_EXPIRY_WARNING_DAYS = 30;
 
 /**
  * Outputs an `ApimCertificate` declares that are not inputs: API Management computes them. `check`

@@ -16,13 +16,12 @@ import {
   parseSecretIdentifier,
   parseServiceId,
 } from "./schema";
-import { APIM_OUTPUT_NAMES, DEFAULT_APIM_API_VERSION } from "./types";
+import { APIM_OUTPUT_NAMES, DEFAULT_APIM_API_VERSION, DEFAULT_EXPIRY_WARNING_DAYS } from "./types";
 
 export { parseSecretIdentifier };
 export type { VaultHosts };
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const DEFAULT_EXPIRY_WARNING_DAYS = 30;
 /**
  * How far in the future a certificate's notBefore may be and still be accepted: the clock of the
  * machine that issued it may run a little ahead of this one. Beyond that, API Management would

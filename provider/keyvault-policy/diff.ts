@@ -16,7 +16,8 @@
 // compare in order. `changes` is always explicit (docs/pulumi-engine.md).
 import type * as pulumi from "@pulumi/pulumi";
 import { isUnknown } from "../dynamic/unknown";
-import { getPath, isRecord, isSet, memberName, POLICY_MEMBERS, type PolicyMember } from "./members";
+import { getPath, isRecord, isSet } from "../json-values";
+import { memberName, POLICY_MEMBERS, type PolicyMember } from "./members";
 import { canonicalDistinguishedName } from "./subject";
 import { DEFAULT_KEY_VAULT_API_VERSION } from "./types";
 

@@ -1,6 +1,7 @@
 // Pure mappers between the public policy shape and Key Vault's wire shape, in the manner of the
 // Azure SDK's toCorePolicy / toPublicPolicy. No network, no clock.
-import { cloneJson, getPath, isListMember, isRecord, isSet, POLICY_MEMBERS, setPath } from "./members";
+import { cloneJson, getPath, isoSeconds, isRecord, isSet, setPath } from "../json-values";
+import { isListMember, POLICY_MEMBERS } from "./members";
 import type {
   CertificatePolicy,
   CertificateVersionOutputs,
@@ -88,7 +89,7 @@ export function managedView(policy: CertificatePolicy, inputs: CertificatePolicy
 /** ISO 8601 UTC with whole seconds (`2026-01-31T12:00:00Z`) from unix seconds. */
 export function unixSecondsToIso(seconds: unknown): string | undefined {
   if (typeof seconds !== "number" || !Number.isFinite(seconds)) return undefined;
-  return new Date(Math.floor(seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return isoSeconds(new Date(Math.floor(seconds) * 1000));
 }
 
 /** Upper-case hex of a base64url (or base64) thumbprint such as a bundle's `x5t`. */

@@ -1,8 +1,6 @@
 // The policy members a user can manage, one row each: where the member sits in the public shape and
 // on the wire, and how two values of it compare. mappers.ts and diff.ts walk this table, so that the
 // PATCH body, the managed view and the diff always agree on what "a member" is.
-import { isUnknown, UNKNOWN } from "../dynamic/unknown";
-
 /**
  * How values of a member compare:
  * - `scalar`: strictly equal;
@@ -63,40 +61,3 @@ export const memberName = (m: PolicyMember): string => m.path.join(".");
 
 /** True for a list member: absent on the wire means the same as an empty list. */
 export const isListMember = (m: PolicyMember): boolean => m.kind !== "scalar" && m.kind !== "subject";
-
-/** A plain object (not an array, not null). */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** A value the user set: `undefined` and `null` both mean "not set, not managed". */
-export const isSet = (v: unknown): boolean => v !== undefined && v !== null;
-
-/**
- * Reads a nested value. Returns the unknown marker when a containing object is itself unknown
- * (during a preview a whole group can be unknown), and `undefined` when the path is absent.
- */
-export function getPath(obj: unknown, path: readonly string[]): unknown {
-  let cur: unknown = obj;
-  for (const key of path) {
-    if (isUnknown(cur)) return UNKNOWN;
-    if (!isRecord(cur)) return undefined;
-    cur = cur[key];
-  }
-  return cur;
-}
-
-/** Writes a nested value, creating the containing objects. */
-export function setPath(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  let cur = obj;
-  for (const key of path.slice(0, -1)) {
-    if (!isRecord(cur[key])) cur[key] = {};
-    cur = cur[key] as Record<string, unknown>;
-  }
-  cur[path[path.length - 1]] = value;
-}
-
-/** A deep copy of JSON-like data, so that outputs never share arrays with inputs. */
-export function cloneJson<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
-}

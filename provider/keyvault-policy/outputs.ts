@@ -1,7 +1,8 @@
 // The resource's Pulumi id and outputs, pure: what create, update and read return.
 import { sameMemberValue } from "./diff";
 import { certificateOutputs, managedView, toPublicPolicy } from "./mappers";
-import { getPath, isListMember, isSet, POLICY_MEMBERS, setPath } from "./members";
+import { getPath, isSet, setPath } from "../json-values";
+import { isListMember, POLICY_MEMBERS } from "./members";
 import {
   DEFAULT_KEY_VAULT_API_VERSION,
   type CertificatePolicy,

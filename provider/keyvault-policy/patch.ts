@@ -20,17 +20,8 @@
 //   manage go as Key Vault has them.
 import { sameMemberValue } from "./diff";
 import { managedView, toPublicPolicy, toWirePolicyPatch } from "./mappers";
-import {
-  cloneJson,
-  getPath,
-  isListMember,
-  isRecord,
-  isSet,
-  memberName,
-  POLICY_MEMBERS,
-  setPath,
-  type PolicyMember,
-} from "./members";
+import { cloneJson, getPath, isRecord, isSet, setPath } from "../json-values";
+import { isListMember, memberName, POLICY_MEMBERS, type PolicyMember } from "./members";
 import type { CertificatePolicy, KeyCurveName, WireCertificatePolicy } from "./types";
 
 const KEY_SHAPE = new Set(["keyProperties.keyType", "keyProperties.keySize", "keyProperties.keyCurveName"]);

@@ -42,7 +42,8 @@ import { checkResult } from "../dynamic/check-result";
 import { guardProvider } from "../dynamic/guard";
 import { compareInputs, diffInputs } from "./diff";
 import { certificateOutputs, managedView, toPublicPolicy } from "./mappers";
-import { getPath, isSet, memberName } from "./members";
+import { getPath, isSet } from "../json-values";
+import { memberName } from "./members";
 import {
   parsePolicyId,
   policyId,

@@ -169,41 +169,47 @@ const KeyPropertiesSchema = v.pipe(
   ),
   // The curve and the size for the key type (a key type that is wrong, or not known yet, is not judged).
   v.rawCheck(({ dataset, addIssue }) => {
-    const p = dataset.value;
-    if (!isRecord(p)) return;
-    const type = (KEY_TYPES as readonly unknown[]).includes(p.keyType) ? (p.keyType as KeyType) : undefined;
-    const curve = (KEY_CURVE_NAMES as readonly unknown[]).includes(p.keyCurveName)
-      ? (p.keyCurveName as KeyCurveName)
+    const props = dataset.value;
+    if (!isRecord(props)) return;
+    const type = (KEY_TYPES as readonly unknown[]).includes(props.keyType)
+      ? (props.keyType as KeyType)
+      : undefined;
+    const curve = (KEY_CURVE_NAMES as readonly unknown[]).includes(props.keyCurveName)
+      ? (props.keyCurveName as KeyCurveName)
       : undefined;
     const family = type?.replace(/-HSM$/, "");
-    if (family === "EC" && !isSet(p.keyCurveName)) {
-      addIssue(
-        at(p, "keyCurveName", `is required for EC keys (keyType ${type}): one of ${listed(KEY_CURVE_NAMES)}`),
-      );
-    }
-    if (family === "RSA" && isSet(p.keyCurveName) && !isUnknown(p.keyCurveName)) {
+    if (family === "EC" && !isSet(props.keyCurveName)) {
       addIssue(
         at(
-          p,
+          props,
+          "keyCurveName",
+          `is required for EC keys (keyType ${type}): one of ${listed(KEY_CURVE_NAMES)}`,
+        ),
+      );
+    }
+    if (family === "RSA" && isSet(props.keyCurveName) && !isUnknown(props.keyCurveName)) {
+      addIssue(
+        at(
+          props,
           "keyCurveName",
           `is not allowed for RSA keys (keyType ${type}): a curve applies only to EC keys; remove keyCurveName`,
         ),
       );
     }
-    const size = p.keySize;
+    const size = props.keySize;
     if (typeof size !== "number" || !Number.isInteger(size)) return;
-    const sizeProblem = (reason: string) => addIssue(at(p, "keySize", `${reason}; got ${size}`));
+    const sizeProblem = (reason: string) => addIssue(at(props, "keySize", `${reason}; got ${size}`));
     if (family === "RSA") {
       if (!(RSA_KEY_SIZES as readonly number[]).includes(size)) {
         sizeProblem(`must be one of ${listed(RSA_KEY_SIZES)} for RSA keys`);
       }
-    } else if (family === "EC" || (!isSet(p.keyType) && curve !== undefined)) {
+    } else if (family === "EC" || (!isSet(props.keyType) && curve !== undefined)) {
       if (curve !== undefined && size !== CURVE_KEY_SIZES[curve]) {
         sizeProblem(`must be ${CURVE_KEY_SIZES[curve]} for curve ${curve} (or leave keySize unset)`);
       } else if (curve === undefined && !EC_KEY_SIZES.includes(size)) {
         sizeProblem(`must be one of ${listed(EC_KEY_SIZES)} for EC keys`);
       }
-    } else if (!isSet(p.keyType) && !isSet(p.keyCurveName)) {
+    } else if (!isSet(props.keyType) && !isSet(props.keyCurveName)) {
       if (!(RSA_KEY_SIZES as readonly number[]).includes(size) && !EC_KEY_SIZES.includes(size)) {
         sizeProblem(
           `must be one of ${listed(RSA_KEY_SIZES)} (RSA) or ${listed(EC_KEY_SIZES)} (EC); ` +
@@ -304,9 +310,9 @@ function lifetimeActions(bound: DaysBound) {
       },
     ),
     v.rawCheck(({ dataset, addIssue }) => {
-      const a = dataset.value;
-      if (!isRecord(a)) return;
-      const triggers = [a.lifetimePercentage, a.daysBeforeExpiry].filter(isSet).length;
+      const item = dataset.value;
+      if (!isRecord(item)) return;
+      const triggers = [item.lifetimePercentage, item.daysBeforeExpiry].filter(isSet).length;
       if (triggers !== 1) {
         addIssue({
           message: `must set exactly one trigger, lifetimePercentage or daysBeforeExpiry; got ${triggers ? "both" : "neither"}`,
@@ -330,29 +336,25 @@ function lifetimeActions(bound: DaysBound) {
   );
 }
 
-const IssuerSchema = members(
-  {
-    name: v.optional(
-      orUnknown(
-        v.pipe(
-          v.string(mustBe("a string")),
-          v.check(
-            (s) => s.trim().length > 0,
-            'must be a non-empty issuer name: Self, Unknown or an issuer configured in the vault; got ""',
-          ),
-        ),
+/** A string with something in it besides spaces; `reason` for an empty one. */
+function nonEmpty(reason: string) {
+  return v.optional(
+    orUnknown(
+      v.pipe(
+        v.string(mustBe("a string")),
+        v.check((s) => s.trim().length > 0, reason),
       ),
     ),
-    certificateType: v.optional(
-      orUnknown(
-        v.pipe(
-          v.string(mustBe("a string")),
-          v.check(
-            (s) => s.trim().length > 0,
-            'must be a non-empty certificate type such as OV-SSL or EV-SSL (leave it unset not to manage it); got ""',
-          ),
-        ),
-      ),
+  );
+}
+
+const IssuerSchema = members(
+  {
+    name: nonEmpty(
+      'must be a non-empty issuer name: Self, Unknown or an issuer configured in the vault; got ""',
+    ),
+    certificateType: nonEmpty(
+      'must be a non-empty certificate type such as OV-SSL or EV-SSL (leave it unset not to manage it); got ""',
     ),
     certificateTransparency: flag,
   },

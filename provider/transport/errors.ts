@@ -6,6 +6,7 @@
  * {@link AzureRequestError}. Messages are written for the person reading a failed `pulumi up`; the
  * fields are for code (and tests) that decide what a failure means.
  */
+import { isRecord } from "../json-values";
 
 /** Marks every error of the family across copies of this module (several copies of the package may be loaded). */
 const FAMILY_MARKER = Symbol.for("pulumi-azure-certs.AzureCertsError");
@@ -222,10 +223,6 @@ function isObject(v: unknown): v is Record<PropertyKey, unknown> {
 
 function isMarked(v: unknown, marker: symbol): boolean {
   return isObject(v) && v[marker] === true;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function stringOr(v: unknown): string | undefined {
