@@ -8,7 +8,13 @@
  */
 import * as crypto from "node:crypto";
 import { type Reply, type RequestContext, type Route, header } from "./http";
-import { type IssuerKeys, decodeJwt, fetchIssuerKeys, verifyJwtSignature } from "./oidc-issuer";
+import {
+  type DecodedJwt,
+  type IssuerKeys,
+  decodeJwt,
+  fetchIssuerKeys,
+  verifyJwtSignature,
+} from "./oidc-issuer";
 import { buildCertificate } from "./pki";
 
 /** A service principal that may ask for tokens. */
@@ -414,37 +420,17 @@ export class EntraIdentity {
     );
   }
 
+  /** The client credentials grant, checked in Entra ID's order, each refusal with Entra's AADSTS code. */
   private async token(ctx: RequestContext): Promise<Reply> {
     if (!this.knownTenant(ctx.params[0])) return this.tenantNotFound(ctx.params[0]);
-    const contentType = header(ctx.headers, "content-type") ?? "";
-    if (!contentType.toLowerCase().startsWith("application/x-www-form-urlencoded"))
-      return this.aadError(
-        400,
-        "invalid_request",
-        900144,
-        "The request body must contain the following parameter: 'grant_type'.",
-      );
-    const form = new URLSearchParams(ctx.body.toString("utf8"));
-    // client_secret_basic (RFC 6749 2.3.1): id and secret, each form-encoded, in a Basic header.
-    const basic = /^Basic\s+(\S+)$/i.exec(header(ctx.headers, "authorization") ?? "");
-    if (basic && !form.has("client_secret") && !form.has("client_assertion")) {
-      const [id, secret] = Buffer.from(basic[1], "base64").toString("utf8").split(":");
-      const decode = (v: string | undefined): string => decodeURIComponent((v ?? "").replace(/\+/g, " "));
-      if (!form.has("client_id")) form.set("client_id", decode(id));
-      form.set("client_secret", decode(secret));
-    }
+    const form = this.tokenForm(ctx);
+    if (!(form instanceof URLSearchParams)) return form;
     const scope = form.get("scope") ?? "";
     ctx.auth.scope = scope;
     this.counts.set(scope, (this.counts.get(scope) ?? 0) + 1);
 
     const grantType = form.get("grant_type");
-    if (!grantType)
-      return this.aadError(
-        400,
-        "invalid_request",
-        900144,
-        "The request body must contain the following parameter: 'grant_type'.",
-      );
+    if (!grantType) return this.missingParameter("grant_type");
     if (grantType !== "client_credentials")
       return this.aadError(
         400,
@@ -452,15 +438,8 @@ export class EntraIdentity {
         70003,
         `The app requested an unsupported grant type '${grantType}'.`,
       );
-
     const clientId = form.get("client_id");
-    if (!clientId)
-      return this.aadError(
-        400,
-        "invalid_request",
-        900144,
-        "The request body must contain the following parameter: 'client_id'.",
-      );
+    if (!clientId) return this.missingParameter("client_id");
     ctx.auth.clientId = clientId;
     const client = this.clients.get(clientId.toLowerCase());
     if (!client)
@@ -470,7 +449,60 @@ export class EntraIdentity {
         700016,
         `Application with identifier '${clientId}' was not found in the directory '${this.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
       );
+    const audience = this.audienceOf(scope);
+    if (typeof audience !== "string") return audience;
+    const azpacr = await this.authenticateClient(form, client, ctx);
+    if (typeof azpacr !== "string") return azpacr;
 
+    ctx.auth.audience = audience;
+    const lifetime = this.options.tokenLifetimeSeconds;
+    return {
+      status: 200,
+      headers: { "cache-control": "no-store, no-cache", pragma: "no-cache" },
+      body: {
+        token_type: "Bearer",
+        expires_in: lifetime,
+        ext_expires_in: lifetime,
+        access_token: this.issueToken({
+          audience,
+          clientId: client.clientId,
+          azpacr,
+          extraClaims: requestedClaims(form.get("claims")),
+        }),
+      },
+    };
+  }
+
+  private missingParameter(name: string): Reply {
+    return this.aadError(
+      400,
+      "invalid_request",
+      900144,
+      `The request body must contain the following parameter: '${name}'.`,
+    );
+  }
+
+  /**
+   * The token request's form, with `client_secret_basic` (RFC 6749 2.3.1: id and secret, each
+   * form-encoded, in a Basic header) read into it; a refusal when the body is not a form.
+   */
+  private tokenForm(ctx: RequestContext): URLSearchParams | Reply {
+    const contentType = header(ctx.headers, "content-type") ?? "";
+    if (!contentType.toLowerCase().startsWith("application/x-www-form-urlencoded"))
+      return this.missingParameter("grant_type");
+    const form = new URLSearchParams(ctx.body.toString("utf8"));
+    const basic = /^Basic\s+(\S+)$/i.exec(header(ctx.headers, "authorization") ?? "");
+    if (basic && !form.has("client_secret") && !form.has("client_assertion")) {
+      const [id, secret] = Buffer.from(basic[1], "base64").toString("utf8").split(":");
+      const decode = (v: string | undefined): string => decodeURIComponent((v ?? "").replace(/\+/g, " "));
+      if (!form.has("client_id")) form.set("client_id", decode(id));
+      form.set("client_secret", decode(secret));
+    }
+    return form;
+  }
+
+  /** The audience of a client credentials `scope` (one `{resource}/.default`), or the refusal. */
+  private audienceOf(scope: string): string | Reply {
     if (!scope)
       return this.aadError(
         400,
@@ -496,8 +528,18 @@ export class EntraIdentity {
         500011,
         `The resource principal named ${audience} was not found in the tenant named ${this.tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
       );
+    return audience;
+  }
 
-    let azpacr: string;
+  /**
+   * How the client proved who it is: its secret (`azpacr` 1) or an assertion (`azpacr` 2, a
+   * certificate or a federated token); the refusal otherwise.
+   */
+  private async authenticateClient(
+    form: URLSearchParams,
+    client: EntraClient,
+    ctx: RequestContext,
+  ): Promise<"1" | "2" | Reply> {
     const secret = form.get("client_secret");
     const assertion = form.get("client_assertion");
     if (secret !== null) {
@@ -508,9 +550,10 @@ export class EntraIdentity {
           7000215,
           `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${client.clientId}'.`,
         );
-      azpacr = "1";
       ctx.auth.credential = "secret";
-    } else if (assertion !== null) {
+      return "1";
+    }
+    if (assertion !== null) {
       const type = form.get("client_assertion_type");
       if (type !== ASSERTION_TYPE)
         return this.aadError(
@@ -519,35 +562,14 @@ export class EntraIdentity {
           50027,
           `client_assertion_type must be '${ASSERTION_TYPE}', got '${type ?? ""}'.`,
         );
-      const failure = await this.checkAssertion(assertion, client, ctx);
-      if (failure) return failure;
-      azpacr = "2";
-    } else {
-      return this.aadError(
-        401,
-        "invalid_client",
-        7000218,
-        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-      );
+      return (await this.checkAssertion(assertion, client, ctx)) ?? "2";
     }
-
-    ctx.auth.audience = audience;
-    const lifetime = this.options.tokenLifetimeSeconds;
-    return {
-      status: 200,
-      headers: { "cache-control": "no-store, no-cache", pragma: "no-cache" },
-      body: {
-        token_type: "Bearer",
-        expires_in: lifetime,
-        ext_expires_in: lifetime,
-        access_token: this.issueToken({
-          audience,
-          clientId: client.clientId,
-          azpacr,
-          extraClaims: requestedClaims(form.get("claims")),
-        }),
-      },
-    };
+    return this.aadError(
+      401,
+      "invalid_client",
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
   }
 
   /**
@@ -588,55 +610,64 @@ export class EntraIdentity {
         700024,
         `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, assertion valid from ${new Date(nbf * 1000).toISOString()}, expiry time of assertion ${new Date(p.exp * 1000).toISOString()}.`,
       );
-    const audiences = (Array.isArray(p.aud) ? p.aud : [p.aud]).map(String);
-
+    const claims = {
+      decoded,
+      iss: p.iss,
+      sub: p.sub,
+      audiences: (Array.isArray(p.aud) ? p.aud : [p.aud]).map(String),
+    };
     const x5t = decoded.header["x5t#S256"] ?? decoded.header.x5t;
-    if (
-      p.iss.toLowerCase() === client.clientId.toLowerCase() &&
-      p.sub.toLowerCase() === client.clientId.toLowerCase() &&
-      typeof x5t === "string"
-    ) {
+    const own = client.clientId.toLowerCase();
+    if (p.iss.toLowerCase() === own && p.sub.toLowerCase() === own && typeof x5t === "string") {
       ctx.auth.credential = "certificate";
-      const thumbprint = Buffer.from(x5t, "base64url").toString("hex").toUpperCase();
-      const sha256 = decoded.header["x5t#S256"] !== undefined;
-      const cert = (this.certificates.get(client.clientId.toLowerCase()) ?? []).find(
-        (c) => (sha256 ? c.sha256 : c.sha1) === thumbprint,
-      );
-      const invalid = (reason: string): Reply =>
-        this.aadError(
-          401,
-          "invalid_client",
-          700027,
-          `Client assertion contains an invalid signature. [Reason - ${reason}, Thumbprint of key used by client: '${thumbprint}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${client.clientId}'.]`,
-        );
-      if (!cert) return invalid("The key was not found.");
-      if (!verifyJwtSignature(decoded, cert.key))
-        return invalid("The key was found, but use of the key to verify the signature failed.");
-      if (!audiences.some((a) => /\/oauth2\/v2\.0\/token$/i.test(a) && a.includes(this.tenantId)))
-        return this.aadError(
-          401,
-          "invalid_client",
-          700016,
-          `The audience of the client assertion (${audiences.join(",")}) is not this tenant's token endpoint.`,
-        );
-      return undefined;
+      return this.checkCertificateAssertion(claims, x5t, client);
     }
-
     ctx.auth.credential = "federated";
-    const noMatch = (): Reply =>
+    return this.checkFederatedAssertion(claims, client);
+  }
+
+  /** A certificate assertion: signed by a certificate registered for the app, for this tenant's token endpoint. */
+  private checkCertificateAssertion(a: AssertionClaims, x5t: string, client: EntraClient): Reply | undefined {
+    const thumbprint = Buffer.from(x5t, "base64url").toString("hex").toUpperCase();
+    const sha256 = a.decoded.header["x5t#S256"] !== undefined;
+    const cert = (this.certificates.get(client.clientId.toLowerCase()) ?? []).find(
+      (c) => (sha256 ? c.sha256 : c.sha1) === thumbprint,
+    );
+    const invalid = (reason: string): Reply =>
       this.aadError(
+        401,
+        "invalid_client",
+        700027,
+        `Client assertion contains an invalid signature. [Reason - ${reason}, Thumbprint of key used by client: '${thumbprint}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${client.clientId}'.]`,
+      );
+    if (!cert) return invalid("The key was not found.");
+    if (!verifyJwtSignature(a.decoded, cert.key))
+      return invalid("The key was found, but use of the key to verify the signature failed.");
+    if (!a.audiences.some((aud) => /\/oauth2\/v2\.0\/token$/i.test(aud) && aud.includes(this.tenantId)))
+      return this.aadError(
+        401,
+        "invalid_client",
+        700016,
+        `The audience of the client assertion (${a.audiences.join(",")}) is not this tenant's token endpoint.`,
+      );
+    return undefined;
+  }
+
+  /** A federated assertion: one of the app's federated credentials, signed by a key its issuer publishes. */
+  private async checkFederatedAssertion(a: AssertionClaims, client: EntraClient): Promise<Reply | undefined> {
+    const match = (client.federatedCredentials ?? []).find(
+      (f) =>
+        f.issuer === a.iss &&
+        f.subject === a.sub &&
+        a.audiences.some((aud) => (f.audiences ?? [TOKEN_EXCHANGE_AUDIENCE]).includes(aud)),
+    );
+    if (!match)
+      return this.aadError(
         400,
         "invalid_request",
         70021,
-        `No matching federated identity record found for presented assertion. Assertion Issuer: '${p.iss}'. Assertion Subject: '${p.sub}'. Assertion Audience: '${audiences.join(",")}'.`,
+        `No matching federated identity record found for presented assertion. Assertion Issuer: '${a.iss}'. Assertion Subject: '${a.sub}'. Assertion Audience: '${a.audiences.join(",")}'.`,
       );
-    const match = (client.federatedCredentials ?? []).find(
-      (f) =>
-        f.issuer === p.iss &&
-        f.subject === p.sub &&
-        audiences.some((a) => (f.audiences ?? [TOKEN_EXCHANGE_AUDIENCE]).includes(a)),
-    );
-    if (!match) return noMatch();
     const keys = await (this.options.issuerKeys ?? ((iss: string) => fetchIssuerKeys(iss)))(match.issuer);
     if (!keys.ok)
       return this.aadError(
@@ -645,15 +676,16 @@ export class EntraIdentity {
         50166,
         `Request to External OIDC endpoint failed. Issuer: '${match.issuer}'. Reason: ${keys.reason}.`,
       );
-    const key = typeof decoded.header.kid === "string" ? keys.keys.get(decoded.header.kid) : undefined;
+    const kid = a.decoded.header.kid;
+    const key = typeof kid === "string" ? keys.keys.get(kid) : undefined;
     if (!key)
       return this.aadError(
         401,
         "invalid_client",
         50013,
-        `Assertion failed signature validation. [Reason - The key was not found., Issuer: '${p.iss}', kid: '${String(decoded.header.kid ?? "")}']`,
+        `Assertion failed signature validation. [Reason - The key was not found., Issuer: '${a.iss}', kid: '${String(kid ?? "")}']`,
       );
-    if (!verifyJwtSignature(decoded, key))
+    if (!verifyJwtSignature(a.decoded, key))
       return this.aadError(
         401,
         "invalid_client",
@@ -662,4 +694,12 @@ export class EntraIdentity {
       );
     return undefined;
   }
+}
+
+/** What the checks of a client assertion read from it, once its shape and time range are valid. */
+interface AssertionClaims {
+  decoded: DecodedJwt;
+  iss: string;
+  sub: string;
+  audiences: string[];
 }
