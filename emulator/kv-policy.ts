@@ -145,23 +145,8 @@ export function parsePolicy(
   const body = object(input, "policy");
   if (!body) fail("The certificate policy must be a JSON object.");
   const out: KvPolicy = {};
-
   const kp = object(body.key_props, "key_props");
-  if (kp) {
-    const kty = oneOf(str(kp.kty, "key_props.kty"), KEY_TYPES, "key_props.kty");
-    if (kty === "oct" || kty === "oct-HSM")
-      fail(`Key type '${kty}' cannot back a certificate. Use RSA, RSA-HSM, EC or EC-HSM.`);
-    const crv = oneOf(str(kp.crv, "key_props.crv"), CURVE_NAMES, "key_props.crv");
-    if (crv && kty && kty.startsWith("RSA")) fail("Curve cannot be specified with RSA key type.");
-    out.key_props = compact({
-      exportable: bool(kp.exportable, "key_props.exportable"),
-      kty,
-      key_size: intIn(kp.key_size, "key_props.key_size", 1, 16384),
-      reuse_key: bool(kp.reuse_key, "key_props.reuse_key"),
-      crv,
-    });
-  }
-
+  if (kp) out.key_props = parseKeyProps(kp);
   const sp = object(body.secret_props, "secret_props");
   if (sp)
     out.secret_props = compact({
@@ -171,94 +156,9 @@ export function parsePolicy(
         "secret_props.contentType",
       ),
     });
-
   const xp = object(body.x509_props, "x509_props");
-  if (xp) {
-    const subject = str(xp.subject, "x509_props.subject");
-    if (subject) {
-      try {
-        parseDistinguishedName(subject);
-      } catch (e) {
-        fail(`Property x509_props.subject has invalid value '${subject}': ${(e as Error).message}.`);
-      }
-    }
-    const ekus = strings(xp.ekus, "x509_props.ekus");
-    for (const e of ekus ?? [])
-      if (!/^[0-2](\.\d+)+$/.test(e))
-        fail(`Property x509_props.ekus has invalid value '${e}': expected an OID such as 1.3.6.1.5.5.7.3.1.`);
-    const usages = strings(xp.key_usage, "x509_props.key_usage");
-    for (const u of usages ?? []) oneOf(u, KEY_USAGES, "x509_props.key_usage");
-    const sansIn = object(xp.sans, "x509_props.sans");
-    if (sansIn && !versionAtLeast(apiVersion, SAN_URIS_AND_IPS_SINCE))
-      for (const k of ["uris", "ipAddresses"])
-        if (given(sansIn[k]))
-          fail(
-            `Property x509_props.sans.${k} is not defined in api-version ${apiVersion}: it needs api-version ${SAN_URIS_AND_IPS_SINCE} or later.`,
-          );
-    const parsedSans = sansIn
-      ? compact({
-          emails: strings(sansIn.emails, "x509_props.sans.emails"),
-          dns_names: strings(sansIn.dns_names, "x509_props.sans.dns_names"),
-          upns: strings(sansIn.upns, "x509_props.sans.upns"),
-          uris: strings(sansIn.uris, "x509_props.sans.uris"),
-          ipAddresses: strings(sansIn.ipAddresses, "x509_props.sans.ipAddresses"),
-        })
-      : undefined;
-    const sans = parsedSans && Object.keys(parsedSans).length > 0 ? parsedSans : undefined;
-    for (const ip of sans?.ipAddresses ?? [])
-      if (net.isIP(ip) === 0)
-        fail(
-          `Property x509_props.sans.ipAddresses has invalid value '${ip}': expected an IPv4 or IPv6 address.`,
-        );
-    for (const u of sans?.uris ?? [])
-      if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(u))
-        fail(`Property x509_props.sans.uris has invalid value '${u}': expected an absolute URI.`);
-    for (const d of sans?.dns_names ?? [])
-      if (
-        !/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(d)
-      )
-        fail(`Property x509_props.sans.dns_names has invalid value '${d}'.`);
-    out.x509_props = compact({
-      subject,
-      ekus,
-      sans,
-      key_usage: usages,
-      validity_months: intIn(xp.validity_months, "x509_props.validity_months", 1, MAX_VALIDITY_MONTHS),
-    });
-  }
-
-  if (given(body.lifetime_actions)) {
-    if (!Array.isArray(body.lifetime_actions)) fail("Property lifetime_actions must be an array.");
-    out.lifetime_actions = body.lifetime_actions.map((la: unknown, i: number) => {
-      const path = `lifetime_actions[${i}]`;
-      const item = object(la, path) ?? fail(`Property ${path} must be a JSON object.`);
-      const trigger =
-        object(item.trigger, `${path}.trigger`) ?? fail(`Property ${path}.trigger is required.`);
-      const action = object(item.action, `${path}.action`) ?? fail(`Property ${path}.action is required.`);
-      const pct = intIn(trigger.lifetime_percentage, `${path}.trigger.lifetime_percentage`, 1, 99);
-      const days = intIn(
-        trigger.days_before_expiry,
-        `${path}.trigger.days_before_expiry`,
-        1,
-        MAX_VALIDITY_MONTHS * 27,
-      );
-      if ((pct === undefined) === (days === undefined))
-        fail(`Property ${path}.trigger must have exactly one of lifetime_percentage and days_before_expiry.`);
-      const type = oneOf(
-        str(action.action_type, `${path}.action.action_type`),
-        ACTION_TYPES,
-        `${path}.action.action_type`,
-      );
-      if (!type) fail(`Property ${path}.action.action_type is required.`);
-      return {
-        trigger: pct !== undefined ? { lifetime_percentage: pct } : { days_before_expiry: days },
-        action: { action_type: type },
-      };
-    });
-    // What Key Vault answers (Azure/azure-sdk-for-net#15633), although the schema has a list.
-    if (out.lifetime_actions.length > 1) fail("At most one action is allowed");
-  }
-
+  if (xp) out.x509_props = parseX509Props(xp, apiVersion);
+  if (given(body.lifetime_actions)) out.lifetime_actions = parseLifetimeActions(body.lifetime_actions);
   const is = object(body.issuer, "issuer");
   if (is)
     out.issuer = compact({
@@ -266,10 +166,114 @@ export function parsePolicy(
       cty: str(is.cty, "issuer.cty"),
       cert_transparency: bool(is.cert_transparency, "issuer.cert_transparency"),
     });
-
   const at = object(body.attributes, "attributes");
   if (at) out.attributes = compact({ enabled: bool(at.enabled, "attributes.enabled") });
   return out;
+}
+
+type Group<K extends keyof KvPolicy> = NonNullable<KvPolicy[K]>;
+
+function parseKeyProps(kp: Record<string, unknown>): Group<"key_props"> {
+  const kty = oneOf(str(kp.kty, "key_props.kty"), KEY_TYPES, "key_props.kty");
+  if (kty === "oct" || kty === "oct-HSM")
+    fail(`Key type '${kty}' cannot back a certificate. Use RSA, RSA-HSM, EC or EC-HSM.`);
+  const crv = oneOf(str(kp.crv, "key_props.crv"), CURVE_NAMES, "key_props.crv");
+  if (crv && kty && kty.startsWith("RSA")) fail("Curve cannot be specified with RSA key type.");
+  return compact({
+    exportable: bool(kp.exportable, "key_props.exportable"),
+    kty,
+    key_size: intIn(kp.key_size, "key_props.key_size", 1, 16384),
+    reuse_key: bool(kp.reuse_key, "key_props.reuse_key"),
+    crv,
+  });
+}
+
+function parseX509Props(xp: Record<string, unknown>, apiVersion: string): Group<"x509_props"> {
+  const subject = str(xp.subject, "x509_props.subject");
+  if (subject) {
+    try {
+      parseDistinguishedName(subject);
+    } catch (e) {
+      fail(`Property x509_props.subject has invalid value '${subject}': ${(e as Error).message}.`);
+    }
+  }
+  const ekus = strings(xp.ekus, "x509_props.ekus");
+  for (const e of ekus ?? [])
+    if (!/^[0-2](\.\d+)+$/.test(e))
+      fail(`Property x509_props.ekus has invalid value '${e}': expected an OID such as 1.3.6.1.5.5.7.3.1.`);
+  const usages = strings(xp.key_usage, "x509_props.key_usage");
+  for (const u of usages ?? []) oneOf(u, KEY_USAGES, "x509_props.key_usage");
+  const sansIn = object(xp.sans, "x509_props.sans");
+  return compact({
+    subject,
+    ekus,
+    sans: sansIn ? parseSans(sansIn, apiVersion) : undefined,
+    key_usage: usages,
+    validity_months: intIn(xp.validity_months, "x509_props.validity_months", 1, MAX_VALIDITY_MONTHS),
+  });
+}
+
+/** The SANs given, or `undefined` for none (an empty `sans` counts as not given). */
+function parseSans(sansIn: Record<string, unknown>, apiVersion: string): Group<"x509_props">["sans"] {
+  if (!versionAtLeast(apiVersion, SAN_URIS_AND_IPS_SINCE))
+    for (const k of ["uris", "ipAddresses"])
+      if (given(sansIn[k]))
+        fail(
+          `Property x509_props.sans.${k} is not defined in api-version ${apiVersion}: it needs api-version ${SAN_URIS_AND_IPS_SINCE} or later.`,
+        );
+  const parsed = compact({
+    emails: strings(sansIn.emails, "x509_props.sans.emails"),
+    dns_names: strings(sansIn.dns_names, "x509_props.sans.dns_names"),
+    upns: strings(sansIn.upns, "x509_props.sans.upns"),
+    uris: strings(sansIn.uris, "x509_props.sans.uris"),
+    ipAddresses: strings(sansIn.ipAddresses, "x509_props.sans.ipAddresses"),
+  });
+  if (Object.keys(parsed).length === 0) return undefined;
+  for (const ip of parsed.ipAddresses ?? [])
+    if (net.isIP(ip) === 0)
+      fail(
+        `Property x509_props.sans.ipAddresses has invalid value '${ip}': expected an IPv4 or IPv6 address.`,
+      );
+  for (const u of parsed.uris ?? [])
+    if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(u))
+      fail(`Property x509_props.sans.uris has invalid value '${u}': expected an absolute URI.`);
+  for (const d of parsed.dns_names ?? [])
+    if (!/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(d))
+      fail(`Property x509_props.sans.dns_names has invalid value '${d}'.`);
+  return parsed;
+}
+
+function parseLifetimeActions(value: unknown): Group<"lifetime_actions"> {
+  if (!Array.isArray(value)) fail("Property lifetime_actions must be an array.");
+  const actions = value.map((la: unknown, i: number) => parseLifetimeAction(la, `lifetime_actions[${i}]`));
+  // What Key Vault answers (Azure/azure-sdk-for-net#15633), although the schema has a list.
+  if (actions.length > 1) fail("At most one action is allowed");
+  return actions;
+}
+
+function parseLifetimeAction(la: unknown, path: string): Group<"lifetime_actions">[number] {
+  const item = object(la, path) ?? fail(`Property ${path} must be a JSON object.`);
+  const trigger = object(item.trigger, `${path}.trigger`) ?? fail(`Property ${path}.trigger is required.`);
+  const action = object(item.action, `${path}.action`) ?? fail(`Property ${path}.action is required.`);
+  const pct = intIn(trigger.lifetime_percentage, `${path}.trigger.lifetime_percentage`, 1, 99);
+  const days = intIn(
+    trigger.days_before_expiry,
+    `${path}.trigger.days_before_expiry`,
+    1,
+    MAX_VALIDITY_MONTHS * 27,
+  );
+  if ((pct === undefined) === (days === undefined))
+    fail(`Property ${path}.trigger must have exactly one of lifetime_percentage and days_before_expiry.`);
+  const type = oneOf(
+    str(action.action_type, `${path}.action.action_type`),
+    ACTION_TYPES,
+    `${path}.action.action_type`,
+  );
+  if (!type) fail(`Property ${path}.action.action_type is required.`);
+  return {
+    trigger: pct !== undefined ? { lifetime_percentage: pct } : { days_before_expiry: days },
+    action: { action_type: type },
+  };
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
