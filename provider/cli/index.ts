@@ -25,6 +25,11 @@ const COMMANDS: Command[] = [
     summary: "start the local Azure emulator and print (or write) the Pulumi configuration for it",
     load: () => require("./emulator"),
   },
+  {
+    name: "inventory",
+    summary: "list the certificates of API Management services and Key Vaults, with an expiry gate",
+    load: () => require("./inventory"),
+  },
 ];
 
 const BIN = "pulumi-azure-certs";

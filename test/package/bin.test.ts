@@ -44,7 +44,10 @@ describe("pulumi-azure-certs", () => {
     const help = await runBin(["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: pulumi-azure-certs <command> \[flags\]/);
-    expect(help.stdout).toMatch(/^ {2}emulator {3}start the local Azure emulator/m);
+    expect(help.stdout).toMatch(/^ {2}emulator +start the local Azure emulator/m);
+    expect(help.stdout).toMatch(
+      /^ {2}inventory +list the certificates of API Management services and Key Vaults/m,
+    );
 
     const none = await runBin([]);
     expect(none).toMatchObject({ code: 2, stdout: "" });
