@@ -3,15 +3,12 @@
 // the URL its name gives). Each failure names the property path as the user wrote it
 // (`lifetimeActions[0].daysBeforeExpiry`) and says what is allowed. Values still unknown during a
 // preview are let through, and so are the checks that depend on them.
-import { check } from "../dynamic/schema";
+import { check, describeValue } from "../dynamic/schema";
 import { isUnknown, UNKNOWN, type CheckFailure } from "../dynamic/unknown";
 import { normaliseSuffix, vaultHostVerdict, type VaultHosts } from "../dynamic/vault-hosts";
-import { describeValue } from "../dynamic/schema";
 import { getPath, isRecord, isSet } from "../json-values";
 import { policyInputsSchema, ValiditySchema, VaultNameSchema, type DaysBound } from "./schema";
 import { KNOWN_VAULT_DNS_SUFFIXES, type KeyVaultCertificatePolicyInputs } from "./types";
-
-export { GROUP_MEMBERS } from "./schema";
 
 /** What `checkInputs` needs to know about the cloud; supplied by the transport layer. */
 export type CheckOptions = VaultHosts;

@@ -3,7 +3,8 @@ import { UNKNOWN } from "../../provider/dynamic/unknown";
 import { compareInputs, diffInputs } from "../../provider/keyvault-policy/diff";
 import { POLICY_MEMBERS, memberName } from "../../provider/keyvault-policy/members";
 import { managedView, toPublicPolicy, toWirePolicyPatch } from "../../provider/keyvault-policy/mappers";
-import { checkInputs, GROUP_MEMBERS } from "../../provider/keyvault-policy/validate";
+import { GROUP_MEMBERS } from "../../provider/keyvault-policy/schema";
+import { checkInputs } from "../../provider/keyvault-policy/validate";
 
 type Raw = Record<string, unknown>;
 
