@@ -43,7 +43,7 @@ beforeAll(async () => {
   native = await createNativeProject(
     path.join(repoRoot, "test", "plugin", "fixtures", "native-import"),
     azure,
-    [yamlHostDir()],
+    { extraPath: [yamlHostDir()] },
   );
   await native.project.setConfig({
     pfx: { value: pfx.data, secret: true },

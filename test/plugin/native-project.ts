@@ -18,17 +18,28 @@ export interface NativeProject {
   dispose(): Promise<void>;
 }
 
-/** Folders to put on PATH before the engine's, for the plugin and any language host. */
+export interface NativeProjectOptions {
+  /** Folders to put on PATH before the engine's (a language host). */
+  extraPath?: string[];
+  /**
+   * The whole PATH instead, with no plugin on it: the engine must then find the plugin in its
+   * plugin cache (`pulumi plugin install`).
+   */
+  path?: string[];
+}
+
 export async function createNativeProject(
   projectDir: string,
   azure: EmulatedAzure,
-  extraPath: string[] = [],
+  options: NativeProjectOptions = {},
 ): Promise<NativeProject> {
-  const pluginDir = pluginBinDir();
+  const pluginDir = options.path ? undefined : pluginBinDir();
   const standIn = path.join(repoRoot, "scripts", "bin");
   const project = await CliProject.create(projectDir, {
     ...azure.env,
-    PATH: enginePath([pluginDir, ...extraPath, standIn]),
+    PATH: options.path
+      ? options.path.join(path.delimiter)
+      : enginePath([pluginDir!, ...(options.extraPath ?? []), standIn]),
   });
   const { emu } = azure;
   await project.setConfig({
@@ -53,7 +64,7 @@ export async function createNativeProject(
       try {
         await project.dispose();
       } finally {
-        fs.rmSync(pluginDir, { recursive: true, force: true });
+        if (pluginDir) fs.rmSync(pluginDir, { recursive: true, force: true });
       }
     },
   };
