@@ -116,6 +116,10 @@ function printedOutputs(out: string): Record<string, string> {
   return found;
 }
 
+type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+/** Runs `pulumi <args> --stack demo` in the demo's project. */
+type Run = (args: string[], quiet?: boolean) => Promise<string>;
+
 async function main(): Promise<void> {
   const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "azure-certs-demo-")));
   step("Starting the Azure emulator (Entra ID, ARM API Management, Key Vault) in this process");
@@ -123,114 +127,14 @@ async function main(): Promise<void> {
   const untrust = trustEmulatorCa(emu.caCertPem);
   try {
     console.log(`ARM ${emu.armEndpoint}, Entra ID ${emu.authorityHost}, vault ${emu.vaults.demo}`);
-
-    // The Key Vault certificate the policy and APIM refer to (what a team would already have, with
-    // Key Vault's default lifetime action: the demo program takes its policy over, importExisting: true).
-    const token = emu.admin.issueToken({ audience: "https://vault.azure.net" });
-    await axios.post(
-      `${emu.vaults.demo}/certificates/gateway/create?api-version=7.4`,
-      {
-        policy: {
-          x509_props: { subject: "CN=gateway.contoso.com", validity_months: 12 },
-          issuer: { name: "Self" },
-        },
-      },
-      { headers: { Authorization: `Bearer ${token}` } },
-    );
-    console.log('Key Vault: certificate "gateway" created (as a team would have it before the program)');
+    await createGatewayCertificate(emu);
     const pfxPassword = `demo-${Math.random().toString(36).slice(2)}`;
     const pfxPath = makePfx(work, pfxPassword);
     console.log(`PFX file: ${pfxPath} (CN=backend-client.contoso.com, password in secret config)`);
-
-    // The project, from a copy: its stack file (Pulumi.demo.yaml) is written next to it.
-    const project = path.join(work, "project");
-    const home = path.join(work, "pulumi-home");
-    for (const d of [project, home, path.join(work, "backend")]) fs.mkdirSync(d);
-    const yaml = fs
-      .readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")
-      .replace(/^main: (.+)$/m, (_m, main: string) => `main: ${path.resolve(repoRoot, main.trim())}`);
-    fs.writeFileSync(path.join(project, "Pulumi.yaml"), yaml);
-    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(project, "node_modules"), "dir");
-    installPlugins(home);
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PULUMI_BACKEND_URL: `file://${path.join(work, "backend")}`,
-      PULUMI_HOME: home,
-      PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
-      PULUMI_CONFIG_PASSPHRASE: "demo-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      NODE_EXTRA_CA_CERTS: emu.caCertPath,
-    };
-    const run = (args: string[], quiet = false) => pulumi(project, env, [...args, "--stack", STACK], quiet);
-
-    step(`A stack "${STACK}" on a file backend in ${work}, configured for the emulator`);
-    await pulumi(project, env, ["stack", "init", STACK], true);
-    const settings: [string, string, boolean?][] = [
-      ["azure-native:clientId", emu.clientId],
-      ["azure-native:clientSecret", emu.clientSecret, true],
-      ["azure-native:tenantId", emu.tenantId],
-      ["azure-native:subscriptionId", subscriptionId],
-      ["azure-certs:armEndpoint", emu.armEndpoint],
-      ["azure-certs:authorityHost", emu.authorityHost],
-      ["azure-certs:trustedVaultHosts", "localhost"],
-      ["demo:serviceId", serviceId],
-      ["demo:vaultBaseUrl", emu.vaults.demo],
-      ["demo:pfxPath", pfxPath],
-      ["demo:pfxPassword", pfxPassword, true],
-    ];
-    await run(
-      [
-        "config",
-        "set-all",
-        ...settings.flatMap(([k, v, s]) => [s ? "--secret" : "--plaintext", `${k}=${v}`]),
-      ],
-      true,
-    );
-    console.log(settings.map(([k, v, s]) => `  ${k} = ${s ? "[secret]" : v}`).join("\n"));
-
-    step("1. pulumi preview: what would be created, before anything is deployed");
-    emu.admin.clearRequests();
-    const planned = printedOutputs(await run(["preview"]));
-    const seen = emu.admin.requests().length;
-    console.log("\n== What the preview already knows");
-    console.log("backend-client (from a PFX file): read locally from the file, no call to Azure");
-    console.log(`  thumbprint ${planned.backendClientThumbprint}`);
-    console.log(`  expires    ${planned.backendClientExpiry}`);
-    console.log("gateway (from Key Vault): known after up (Key Vault issues it)");
-    console.log(`Requests the emulator received during the preview: ${seen}`);
-
-    step("2. pulumi up: the certificates go into API Management");
-    await run(["up", "--yes", "--skip-preview"]);
-    const first = JSON.parse(await run(["stack", "output", "--json"], true));
-    console.log("\n== Certificates in API Management (emulated)");
-    console.log(`gateway (from Key Vault, version ${first.gatewayKeyVaultVersion})`);
-    console.log(`  thumbprint ${first.gatewayThumbprint}`);
-    console.log(`  expires    ${first.gatewayExpiry}`);
-    console.log("backend-client (from a PFX file)");
-    console.log(`  thumbprint ${first.backendClientThumbprint}`);
-    console.log(`  expires    ${first.backendClientExpiry}`);
-    const sameAsPreview =
-      first.backendClientThumbprint === planned.backendClientThumbprint &&
-      first.backendClientExpiry === planned.backendClientExpiry;
-    console.log(`backend-client as the preview said: ${sameAsPreview ? "yes" : "NO"}`);
-
-    step("3. Key Vault renews the gateway certificate (auto-renew, simulated by the emulator)");
-    const renewed = await emu.admin.rotateCertificate("demo", "gateway");
-    console.log(`Key Vault: new version ${renewed.latestVersion}, thumbprint ${renewed.thumbprint}`);
-    console.log(`API Management still serves ${first.gatewayThumbprint} until it is told to re-read.`);
-
-    step("4. pulumi up --refresh: the policy sees the new version, API Management follows it");
-    await run(["up", "--yes", "--skip-preview", "--refresh"]);
-    const second = JSON.parse(await run(["stack", "output", "--json"], true));
-    console.log("\n== API Management followed the renewal");
-    console.log(`gateway (version ${first.gatewayKeyVaultVersion} -> ${second.gatewayKeyVaultVersion})`);
-    console.log(`  old thumbprint ${first.gatewayThumbprint}`);
-    console.log(`  new thumbprint ${second.gatewayThumbprint}`);
-    console.log(`  expires        ${second.gatewayExpiry}`);
-    const followed = second.gatewayThumbprint === renewed.thumbprint;
-    console.log(`  the same as Key Vault's new version: ${followed ? "yes" : "NO"}`);
-
+    const run = await createStack(work, emu, pfxPath, pfxPassword);
+    const { planned } = await previewStep(emu, run);
+    const { first, sameAsPreview } = await upStep(run, planned);
+    const { followed } = await renewalSteps(emu, run, first);
     step("5. pulumi destroy --remove: the demo deletes its resources and its stack");
     await run(["destroy", "--yes", "--skip-preview", "--remove"]);
     if (!sameAsPreview || !followed) throw new Error("the demo did not go as told (see above)");
@@ -239,8 +143,139 @@ async function main(): Promise<void> {
     await emu.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
+  console.log(WHAT_NEXT);
+}
 
-  console.log(`
+/**
+ * The Key Vault certificate the policy and APIM refer to (what a team would already have, with
+ * Key Vault's default lifetime action: the demo program takes its policy over, importExisting: true).
+ */
+async function createGatewayCertificate(emu: Emulator): Promise<void> {
+  const token = emu.admin.issueToken({ audience: "https://vault.azure.net" });
+  await axios.post(
+    `${emu.vaults.demo}/certificates/gateway/create?api-version=7.4`,
+    {
+      policy: {
+        x509_props: { subject: "CN=gateway.contoso.com", validity_months: 12 },
+        issuer: { name: "Self" },
+      },
+    },
+    { headers: { Authorization: `Bearer ${token}` } },
+  );
+  console.log('Key Vault: certificate "gateway" created (as a team would have it before the program)');
+}
+
+/**
+ * The project, from a copy (its stack file, Pulumi.demo.yaml, is written next to it), with its own
+ * PULUMI_HOME and file backend, and the stack configured for the emulator.
+ */
+async function createStack(work: string, emu: Emulator, pfxPath: string, pfxPassword: string): Promise<Run> {
+  const project = path.join(work, "project");
+  const home = path.join(work, "pulumi-home");
+  for (const d of [project, home, path.join(work, "backend")]) fs.mkdirSync(d);
+  const yaml = fs
+    .readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")
+    .replace(/^main: (.+)$/m, (_m, main: string) => `main: ${path.resolve(repoRoot, main.trim())}`);
+  fs.writeFileSync(path.join(project, "Pulumi.yaml"), yaml);
+  fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(project, "node_modules"), "dir");
+  installPlugins(home);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PULUMI_BACKEND_URL: `file://${path.join(work, "backend")}`,
+    PULUMI_HOME: home,
+    PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
+    PULUMI_CONFIG_PASSPHRASE: "demo-passphrase",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    NODE_EXTRA_CA_CERTS: emu.caCertPath,
+  };
+  const run: Run = (args, quiet = false) => pulumi(project, env, [...args, "--stack", STACK], quiet);
+
+  step(`A stack "${STACK}" on a file backend in ${work}, configured for the emulator`);
+  await pulumi(project, env, ["stack", "init", STACK], true);
+  const settings: [string, string, boolean?][] = [
+    ["azure-native:clientId", emu.clientId],
+    ["azure-native:clientSecret", emu.clientSecret, true],
+    ["azure-native:tenantId", emu.tenantId],
+    ["azure-native:subscriptionId", subscriptionId],
+    ["azure-certs:armEndpoint", emu.armEndpoint],
+    ["azure-certs:authorityHost", emu.authorityHost],
+    ["azure-certs:trustedVaultHosts", "localhost"],
+    ["demo:serviceId", serviceId],
+    ["demo:vaultBaseUrl", emu.vaults.demo],
+    ["demo:pfxPath", pfxPath],
+    ["demo:pfxPassword", pfxPassword, true],
+  ];
+  await run(
+    ["config", "set-all", ...settings.flatMap(([k, v, s]) => [s ? "--secret" : "--plaintext", `${k}=${v}`])],
+    true,
+  );
+  console.log(settings.map(([k, v, s]) => `  ${k} = ${s ? "[secret]" : v}`).join("\n"));
+  return run;
+}
+
+/** Step 1: what the preview knows before anything is deployed, and that it called no one. */
+async function previewStep(emu: Emulator, run: Run): Promise<{ planned: Record<string, string> }> {
+  step("1. pulumi preview: what would be created, before anything is deployed");
+  emu.admin.clearRequests();
+  const planned = printedOutputs(await run(["preview"]));
+  const seen = emu.admin.requests().length;
+  console.log("\n== What the preview already knows");
+  console.log("backend-client (from a PFX file): read locally from the file, no call to Azure");
+  console.log(`  thumbprint ${planned.backendClientThumbprint}`);
+  console.log(`  expires    ${planned.backendClientExpiry}`);
+  console.log("gateway (from Key Vault): known after up (Key Vault issues it)");
+  console.log(`Requests the emulator received during the preview: ${seen}`);
+  return { planned };
+}
+
+/** Step 2: the certificates deployed, the PFX one as the preview said. */
+async function upStep(
+  run: Run,
+  planned: Record<string, string>,
+): Promise<{ first: Record<string, string>; sameAsPreview: boolean }> {
+  step("2. pulumi up: the certificates go into API Management");
+  await run(["up", "--yes", "--skip-preview"]);
+  const first = JSON.parse(await run(["stack", "output", "--json"], true));
+  console.log("\n== Certificates in API Management (emulated)");
+  console.log(`gateway (from Key Vault, version ${first.gatewayKeyVaultVersion})`);
+  console.log(`  thumbprint ${first.gatewayThumbprint}`);
+  console.log(`  expires    ${first.gatewayExpiry}`);
+  console.log("backend-client (from a PFX file)");
+  console.log(`  thumbprint ${first.backendClientThumbprint}`);
+  console.log(`  expires    ${first.backendClientExpiry}`);
+  const sameAsPreview =
+    first.backendClientThumbprint === planned.backendClientThumbprint &&
+    first.backendClientExpiry === planned.backendClientExpiry;
+  console.log(`backend-client as the preview said: ${sameAsPreview ? "yes" : "NO"}`);
+  return { first, sameAsPreview };
+}
+
+/** Steps 3 and 4: Key Vault renews the gateway certificate, and one `up --refresh` follows it. */
+async function renewalSteps(
+  emu: Emulator,
+  run: Run,
+  first: Record<string, string>,
+): Promise<{ followed: boolean }> {
+  step("3. Key Vault renews the gateway certificate (auto-renew, simulated by the emulator)");
+  const renewed = await emu.admin.rotateCertificate("demo", "gateway");
+  console.log(`Key Vault: new version ${renewed.latestVersion}, thumbprint ${renewed.thumbprint}`);
+  console.log(`API Management still serves ${first.gatewayThumbprint} until it is told to re-read.`);
+
+  step("4. pulumi up --refresh: the policy sees the new version, API Management follows it");
+  await run(["up", "--yes", "--skip-preview", "--refresh"]);
+  const second = JSON.parse(await run(["stack", "output", "--json"], true));
+  console.log("\n== API Management followed the renewal");
+  console.log(`gateway (version ${first.gatewayKeyVaultVersion} -> ${second.gatewayKeyVaultVersion})`);
+  console.log(`  old thumbprint ${first.gatewayThumbprint}`);
+  console.log(`  new thumbprint ${second.gatewayThumbprint}`);
+  console.log(`  expires        ${second.gatewayExpiry}`);
+  const followed = second.gatewayThumbprint === renewed.thumbprint;
+  console.log(`  the same as Key Vault's new version: ${followed ? "yes" : "NO"}`);
+  return { followed };
+}
+
+const WHAT_NEXT = `
 The demo's stack, its backend, the emulator and the temporary folder have been removed: there is
 nothing to clean up and no stack to come back to.
 
@@ -257,8 +292,7 @@ The same story on a stack you keep, with examples/keyvault-follow (its README.md
   pulumi up --refresh                             # API Management follows the renewal
   pulumi destroy --remove                         # when you are done
 Other examples (examples/README.md): pfx-upload (a PFX from secret config), policy-autorenew (a Key
-Vault auto-renew policy), with-azure-native (a complete Azure deployment with managed identity and RBAC).`);
-}
+Vault auto-renew policy), with-azure-native (a complete Azure deployment with managed identity and RBAC).`;
 
 main().catch((e: Error) => {
   console.error(e.message);
