@@ -45,8 +45,11 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
   configureTransport(req.config);
 }
 
-export async function check(_olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
-  const { inputs, failures } = checkApimInputs(news, { defaultSubscriptionId: defaultSubscriptionId() });
+export async function check(olds: Raw, news: Raw): Promise<pulumi.dynamic.CheckResult> {
+  const { inputs, failures } = checkApimInputs(news, {
+    defaultSubscriptionId: defaultSubscriptionId(),
+    previous: olds,
+  });
   return checkResult(inputs, failures);
 }
 

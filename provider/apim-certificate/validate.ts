@@ -35,6 +35,11 @@ export interface ApimCheckContext {
   now?: Date;
   /** Default: the provider process's transport (`keyVaultHosts()`), from the stack configuration. */
   vaultHosts?: VaultHosts;
+  /**
+   * The inputs as last checked (the engine's `olds`). When `data` and `password` are those, the
+   * facts check derived from them then are used again and the PFX is not opened (see `openPfx`).
+   */
+  previous?: Raw;
 }
 
 /** Facts read from a PFX, in the forms APIM reports them. */
@@ -129,6 +134,24 @@ function locateService(news: Raw, inputs: Raw, ctx: ApimCheckContext, fail: Fail
   }
 }
 
+/**
+ * The facts of a PFX that check opened before, from the inputs it returned then: the same `data`
+ * and `password` hold the same certificate, so an unchanged resource costs no PFX opening at
+ * preview (#14). Only the dates are checked again (by the caller): a certificate expires while it
+ * stays unchanged. `notBefore` is not kept in the inputs; it was in the past, within the tolerance,
+ * when the PFX was first checked, so it is taken as that earlier time.
+ */
+function checkedBefore(data: string, password: string, previous: Raw | undefined): PfxFacts | undefined {
+  if (!previous || previous.password !== password || previous.data !== data.replace(/\s+/g, ""))
+    return undefined;
+  const { thumbprint, subject, expirationDate } = previous;
+  if (typeof thumbprint !== "string" || typeof subject !== "string" || typeof expirationDate !== "string")
+    return undefined;
+  const notAfter = new Date(expirationDate);
+  if (Number.isNaN(notAfter.getTime())) return undefined;
+  return { thumbprint, subject, expirationDate, notAfter, notBefore: new Date(0) };
+}
+
 /** The PFX in data: it opens with the password, holds a key and is valid now. Its facts, or undefined. */
 function openPfx(news: Raw, ctx: ApimCheckContext, failures: CheckFailure[]): PfxFacts | undefined {
   const { data, password = "" } = news;
@@ -136,7 +159,7 @@ function openPfx(news: Raw, ctx: ApimCheckContext, failures: CheckFailure[]): Pf
   if (typeof data !== "string" || typeof password !== "string" || isUnknown(data) || isUnknown(password)) {
     return undefined;
   }
-  const read = readPfx(data, password);
+  const read = checkedBefore(data, password, ctx.previous) ?? readPfx(data, password);
   if ("property" in read) {
     failures.push(read);
     return undefined;

@@ -55,6 +55,18 @@ const calls = () =>
         `${r.method} ${r.path.split("/").slice(-2).join("/")} ${r.status}${r.ifMatch ? ` If-Match ${r.ifMatch}` : ""}`,
     );
 
+describe("check", () => {
+  it("takes an unchanged PFX's facts from the olds the engine passes, without opening it again", async () => {
+    const pfx = makePfx({ cn: "olds.contoso.com" });
+    const news = { serviceId, certificateId: "olds", data: pfx.data, password: pfx.password };
+    const first = await provider.check({}, news);
+    expect(first.failures ?? []).toEqual([]);
+    const marked = { ...first.inputs, thumbprint: "F".repeat(40) };
+    expect((await provider.check(marked, news)).inputs?.thumbprint).toBe("F".repeat(40));
+    expect((await provider.check({}, news)).inputs?.thumbprint).toBe(first.inputs?.thumbprint);
+  });
+});
+
 describe("update of a state that recorded no ETag", () => {
   it("reads the certificate first and updates against its ETag, never blind (If-Match: *)", async () => {
     const first = makePfx({ cn: "noetag.contoso.com" });

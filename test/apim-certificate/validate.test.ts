@@ -27,6 +27,48 @@ describe("ApimCertificate check", () => {
     expect(inputs.expiryWarningDays).toBe(30);
   });
 
+  describe("an unchanged PFX (the inputs check returned last time as olds)", () => {
+    const news = { ...where, data: pfx.data, password: pfx.password };
+    const previous = checkApimInputs(news).inputs;
+
+    it("is not opened again: the facts derived then are used", () => {
+      // A marker thumbprint shows where the facts came from: opening the PFX would give the real one.
+      const marked = { ...previous, thumbprint: "0".repeat(40) };
+      const { inputs, failures } = checkApimInputs(news, { previous: marked });
+      expect(failures).toEqual([]);
+      expect(inputs.thumbprint).toBe("0".repeat(40));
+      expect(inputs.subject).toBe(previous.subject);
+    });
+
+    it("is opened when data or password changed, or the earlier facts are missing", () => {
+      const marked = { ...previous, thumbprint: "0".repeat(40) };
+      const other = makePfx({ cn: "other.contoso.com" });
+      const real = opensslFacts(pfx).thumbprint;
+      const opened = (n: Record<string, unknown>, p: Record<string, unknown>) =>
+        checkApimInputs(n, { previous: p }).inputs.thumbprint;
+      expect(opened({ ...news, data: other.data, password: other.password }, marked)).toBe(
+        opensslFacts(other).thumbprint,
+      );
+      expect(checkApimInputs({ ...news, password: "changed" }, { previous: marked }).failures).toEqual([
+        { property: "password", reason: "does not open the PFX given in data (wrong password?)" },
+      ]);
+      expect(opened(news, { ...marked, expirationDate: undefined })).toBe(real);
+      expect(opened(news, {})).toBe(real);
+    });
+
+    it("still has its expiry checked, against the date derived then", () => {
+      const later = new Date(new Date(previous.expirationDate as string).getTime() + 1000);
+      expect(checkApimInputs(news, { previous, now: later }).failures).toEqual([
+        {
+          property: "data",
+          reason: expect.stringMatching(
+            /^the certificate CN=contoso\.com .* expired on .*; upload a renewed certificate$/,
+          ),
+        },
+      ]);
+    });
+  });
+
   it("accepts a Key Vault secret, versioned or not", () => {
     expect(failuresOf({ ...where, keyVault: kv })).toEqual([]);
     expect(
