@@ -13,12 +13,13 @@
 //   reading the outputs again; they only affect how later calls are made (`importExisting` only
 //   matters at create), never a replace.
 // Lists Key Vault treats as sets (key usages, EKUs, SANs) compare without order; lifetime actions
-// compare in order. `changes` is always explicit (docs/pulumi-engine.md).
+// compare in order (./compare.ts). `changes` is always explicit: left undefined, the engine would
+// diff every input, the serialized provider included, and show each code change as a change.
 import type * as pulumi from "@pulumi/pulumi";
 import { isUnknown } from "../dynamic/unknown";
 import { getPath, isRecord, isSet } from "../json-values";
-import { memberName, POLICY_MEMBERS, type PolicyMember } from "./members";
-import { canonicalDistinguishedName } from "./subject";
+import { sameMemberValue } from "./compare";
+import { memberName, POLICY_MEMBERS } from "./members";
 import { DEFAULT_KEY_VAULT_API_VERSION } from "./types";
 
 type Raw = Record<string, unknown>;
@@ -36,45 +37,6 @@ function hasUnknown(v: unknown): boolean {
   if (Array.isArray(v)) return v.some(hasUnknown);
   if (isRecord(v)) return Object.values(v).some(hasUnknown);
   return false;
-}
-
-function asSet(v: unknown, fold: (s: string) => string): string[] | undefined {
-  if (!Array.isArray(v)) return undefined;
-  return [...new Set(v.map((x) => (typeof x === "string" ? fold(x) : JSON.stringify(x))))].sort();
-}
-
-function sameLifetimeActions(o: unknown, n: unknown): boolean {
-  if (!Array.isArray(o) || !Array.isArray(n) || o.length !== n.length) return false;
-  return o.every((x, i) => {
-    const y = n[i];
-    if (!isRecord(x) || !isRecord(y)) return false;
-    return (["action", "lifetimePercentage", "daysBeforeExpiry"] as const).every(
-      (k) => (x[k] ?? null) === (y[k] ?? null),
-    );
-  });
-}
-
-/** Whether two set values of a member mean the same policy. */
-export function sameMemberValue(m: PolicyMember, o: unknown, n: unknown): boolean {
-  switch (m.kind) {
-    case "scalar":
-      return o === n;
-    case "subject": {
-      if (o === n) return true;
-      const co = typeof o === "string" ? canonicalDistinguishedName(o) : undefined;
-      const cn = typeof n === "string" ? canonicalDistinguishedName(n) : undefined;
-      return co !== undefined && co === cn;
-    }
-    case "set":
-    case "dnsSet": {
-      const fold = m.kind === "dnsSet" ? (s: string) => s.toLowerCase() : (s: string) => s;
-      const so = asSet(o, fold);
-      const sn = asSet(n, fold);
-      return so !== undefined && sn !== undefined && JSON.stringify(so) === JSON.stringify(sn);
-    }
-    case "lifetimeActions":
-      return sameLifetimeActions(o, n);
-  }
 }
 
 const lower = (v: unknown) => (typeof v === "string" ? v.toLowerCase() : v);

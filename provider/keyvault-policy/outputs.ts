@@ -1,5 +1,5 @@
 // The resource's Pulumi id and outputs, pure: what create, update and read return.
-import { sameMemberValue } from "./diff";
+import { sameMemberValue } from "./compare";
 import { certificateOutputs, managedView, toPublicPolicy } from "./mappers";
 import { getPath, isSet, setPath } from "../json-values";
 import { isListMember, POLICY_MEMBERS } from "./members";

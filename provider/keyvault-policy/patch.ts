@@ -18,7 +18,7 @@
 //   follows a new curve;
 // - the subject alternative names: `sans` is one object on the wire; the lists the user does not
 //   manage go as Key Vault has them.
-import { sameMemberValue } from "./diff";
+import { sameMemberValue } from "./compare";
 import { managedView, toPublicPolicy, toWirePolicyPatch } from "./mappers";
 import { cloneJson, getPath, isRecord, isSet, setPath } from "../json-values";
 import { isListMember, memberName, POLICY_MEMBERS, type PolicyMember } from "./members";
