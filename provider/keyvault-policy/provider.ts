@@ -11,7 +11,8 @@
  * - create: GET policy (remembered as `originalPolicy`); if a managed member differs from it, refuse
  *   unless `importExisting`, else PATCH policy; GET certificate (the current version);
  * - read: GET policy, GET certificate;
- * - update: GET policy, PATCH policy only if a member that changed differs from it, GET certificate;
+ * - update: GET policy, PATCH policy only if a member that changed differs from it; GET certificate
+ *   only when check could not read the current version's facts;
  * - delete: nothing; with `restoreOnDelete`, GET policy and PATCH back what differs from `originalPolicy`.
  *
  * | operation | status | meaning |
@@ -57,6 +58,7 @@ import { differingMembers, managedMembers, policyPatch, restoreTarget } from "./
 import {
   DEFAULT_KEY_VAULT_API_VERSION,
   type CertificatePolicy,
+  type CertificateVersionOutputs,
   type KeyVaultApiVersion,
   type KeyVaultCertificatePolicyInputs,
   type WireCertificateBundle,
@@ -320,16 +322,25 @@ export async function update(
   });
   const patch = changed.length > 0 ? policyPatch(news, current.data, changed) : undefined;
   const effective = patch ? (await patchPolicy(target, patch)).data : current.data;
-  const bundle = (await getCertificate(target)).data;
-  return {
-    outs: policyOutputs({
-      settings: target,
-      managed: news,
-      policy: effective,
-      bundle,
-      originalPolicy: olds.originalPolicy ?? toPublicPolicy(current.data),
-    }),
-  };
+  // check read the current version moments ago for this update (see `check`), and setting a
+  // policy never issues a version: its facts are used, and the certificate is read only without them.
+  const known = knownVersion(news as unknown as Raw);
+  const bundle = known ? undefined : (await getCertificate(target)).data;
+  const outs = policyOutputs({
+    settings: target,
+    managed: news,
+    policy: effective,
+    bundle,
+    originalPolicy: olds.originalPolicy ?? toPublicPolicy(current.data),
+  });
+  return { outs: known ? { ...outs, ...known } : outs };
+}
+
+/** The version facts check added to the inputs, when it could read all of them. */
+function knownVersion(news: Raw): CertificateVersionOutputs | undefined {
+  const keys = ["thumbprint", "expirationDate", "notBefore", "version"] as const;
+  if (!keys.every((k) => typeof news[k] === "string")) return undefined;
+  return Object.fromEntries(keys.map((k) => [k, news[k]])) as CertificateVersionOutputs;
 }
 
 /**

@@ -149,9 +149,15 @@ describe.each(["merge", "replace-groups", "replace"] as const)(
       // One read, to show the current version (which a PATCH keeps) as known; nothing written.
       expect(vaultCalls()).toEqual([`GET /certificates/${web} 401`, `GET /certificates/${web} 200`]);
 
+      azure.clearLog();
       const up = await stack.up();
       expect(up.summary.resourceChanges?.update).toBe(1);
       expect(mutatingCalls(azure)).toEqual([`PATCH /certificates/${web}/policy`]);
+      // The version is read once, by check; update uses that (a PATCH issues no version).
+      expect(vaultCalls().filter((c) => c.startsWith(`GET /certificates/${web} `))).toEqual([
+        `GET /certificates/${web} 401`,
+        `GET /certificates/${web} 200`,
+      ]);
       expect(wirePolicy(azure, web)).toEqual({
         ...before,
         x509_props: { ...(before.x509_props as object), validity_months: 36 },
