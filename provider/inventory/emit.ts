@@ -65,20 +65,23 @@ function pulumiName(...parts: string[]): string {
     .replace(/^-|-$/g, "");
 }
 
-/** `inventory-apim-gateway` → `inventoryApimGateway` (+ suffix); never a reserved word or a leading digit. */
-function identifier(name: string, suffix: string): string {
+/**
+ * `inventory-apim-gateway` → `inventoryApimGateway`: the base of a variable (with a suffix such as
+ * `Cert`, never a reserved word) and of config keys; never a leading digit.
+ */
+function identifier(name: string): string {
   const words = name.split(/[^A-Za-z0-9]+/).filter(Boolean);
   const camel = words.map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1))).join("");
-  const base = `${camel}${suffix}`;
-  return /^[0-9]/.test(base) ? `c${base}` : base;
+  return /^[0-9]/.test(camel) || camel === "" ? `c${camel}` : camel;
 }
 
 /** Names unique within a program: a repeat (after the sanitising) gets a short hash of its id. */
 class Names {
   private readonly used = new Set<string>();
+  constructor(private readonly separator: string) {}
   take(name: string, id: string): string {
     const unique = this.used.has(name)
-      ? `${name}-${createHash("sha256").update(id).digest("hex").slice(0, 6)}`
+      ? `${name}${this.separator}${createHash("sha256").update(id).digest("hex").slice(0, 6)}`
       : name;
     this.used.add(unique);
     return unique;
@@ -157,7 +160,9 @@ const comment = (indent: string, ...lines: string[]) =>
 
 /** Writes the module. Records of both kinds may come in any order; the output is sorted by name. */
 export function emitProgram(records: InventoryRecord[], options: EmitOptions = {}): EmittedProgram {
-  const names = new Names();
+  // Pulumi names are unique per resource type; variables and config keys per kind (their suffixes differ).
+  const names = { policy: new Names("-"), apim: new Names("-") };
+  const variables = { policy: new Names("_"), apim: new Names("_") };
   const pfxSecrets: PfxSecret[] = [];
   const counts = { apimManaged: 0, apimReadOnly: 0, policies: 0 };
 
@@ -170,8 +175,8 @@ export function emitProgram(records: InventoryRecord[], options: EmitOptions = {
   const policyBlocks: string[] = [];
   for (const { r, name: wanted } of vaultRecords) {
     const kv = r.keyVault!;
-    const name = names.take(wanted, r.id);
-    const variable = identifier(name, "Policy");
+    const name = names.policy.take(wanted, r.id);
+    const variable = `${variables.policy.take(identifier(name), r.id)}Policy`;
     policyVariable.set(r.id, variable);
     const { policy, leftOut } = adoptablePolicy(kv.vaultBaseUrl, kv.certificateName, kv.policy);
     const args = { vaultBaseUrl: kv.vaultBaseUrl, certificateName: kv.certificateName, ...policy };
@@ -205,8 +210,9 @@ export function emitProgram(records: InventoryRecord[], options: EmitOptions = {
   for (const { r, name: wanted } of apimRecords) {
     const a = r.apim!;
     const s = a.source;
-    const name = names.take(wanted, r.id);
-    const variable = identifier(name, "Cert");
+    const name = names.apim.take(wanted, r.id);
+    const base = variables.apim.take(identifier(name), r.id);
+    const variable = `${base}Cert`;
     const where = { serviceId: serviceId(a), certificateId: a.certificateId };
     const facts = `${r.displayName}: ${r.thumbprint ? `thumbprint ${r.thumbprint}` : "no certificate"}${r.expirationDate ? `, expires ${r.expirationDate}` : ""}.`;
     const readOnly = (why: string[], managed?: string) => {
@@ -285,8 +291,8 @@ export function emitProgram(records: InventoryRecord[], options: EmitOptions = {
       );
       continue;
     }
-    const dataKey = identifier(name, "Pfx");
-    const passwordKey = identifier(name, "PfxPassword");
+    const dataKey = `${base}Pfx`;
+    const passwordKey = `${base}PfxPassword`;
     pfxSecrets.push({ certificate: r.displayName, dataKey, passwordKey });
     apimBlocks.push(
       [
