@@ -74,7 +74,7 @@ export interface TokenClaims {
 }
 
 /** The outcome of checking a bearer token's signature and lifetime (audience is the caller's job). */
-export type TokenCheck =
+type TokenCheck =
   | { ok: true; claims: TokenClaims }
   | {
       ok: false;
@@ -83,7 +83,7 @@ export type TokenCheck =
     };
 
 /** Resources the token endpoint knows, as Entra knows resource principals. */
-export const DEFAULT_RESOURCES = [
+const DEFAULT_RESOURCES = [
   "https://management.azure.com",
   "https://management.core.windows.net",
   "https://vault.azure.net",
@@ -94,7 +94,7 @@ export const DEFAULT_RESOURCES = [
  * Resources whose app registrations accept v1.0 access tokens (accessTokenAcceptedVersion 1 or
  * unset), so Entra gives them v1.0 tokens even from the v2.0 endpoint.
  */
-export const V1_TOKEN_RESOURCES = [
+const V1_TOKEN_RESOURCES = [
   "https://management.azure.com",
   "https://management.core.windows.net",
   "https://vault.azure.net",
@@ -114,7 +114,7 @@ const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const SKEW_SECONDS = 300;
 
 /** Options of {@link EntraIdentity}. */
-export interface EntraOptions {
+interface EntraOptions {
   tenantId: string;
   clients: EntraClient[];
   /** Canonical authority host, e.g. `https://localhost:1234`; the token issuer derives from it. */

@@ -69,12 +69,12 @@ export class PolicyError extends Error {
 
 // Key Vault's enumerations as the emulator reads the REST spec, apart from provider/ (which it checks).
 export const KEY_TYPES = ["EC", "EC-HSM", "RSA", "RSA-HSM", "oct", "oct-HSM"];
-export const CURVE_NAMES = ["P-256", "P-256K", "P-384", "P-521"];
-export const RSA_SIZES = [2048, 3072, 4096];
+const CURVE_NAMES = ["P-256", "P-256K", "P-384", "P-521"];
+const RSA_SIZES = [2048, 3072, 4096];
 export const CONTENT_TYPES = ["application/x-pkcs12", "application/x-pem-file"];
-export const ACTION_TYPES = ["EmailContacts", "AutoRenew"];
+const ACTION_TYPES = ["EmailContacts", "AutoRenew"];
 /** Key Vault's defaults for TLS certificates: server and client authentication. */
-export const DEFAULT_EKUS = ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"];
+const DEFAULT_EKUS = ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"];
 // The emulator's own bound; real Key Vault documents none for self-signed certificates.
 const MAX_VALIDITY_MONTHS = 1200;
 
@@ -426,7 +426,7 @@ export function keySpecOf(p: KvPolicy): KeySpec {
 }
 
 /** Whole months from `from` to `to`, rounded, as Key Vault reports `validity_months` of an import. */
-export function monthsBetween(from: Date, to: Date): number {
+function monthsBetween(from: Date, to: Date): number {
   const months = (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + (to.getUTCMonth() - from.getUTCMonth());
   const rest = to.getUTCDate() - from.getUTCDate();
   return Math.max(1, months + (rest > 15 ? 1 : rest < -15 ? -1 : 0));

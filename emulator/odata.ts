@@ -19,8 +19,8 @@ type Token =
   | { t: ","; v: "," };
 
 type Value = string | number | boolean | null;
-export type FilterRow = Record<string, string | undefined>;
-export type Predicate = (row: FilterRow) => boolean;
+type FilterRow = Record<string, string | undefined>;
+type Predicate = (row: FilterRow) => boolean;
 
 function tokenize(text: string): Token[] {
   const out: Token[] = [];

@@ -108,7 +108,7 @@ export async function create(inputs: ApimCertificateInputs): Promise<pulumi.dyna
  * secret): the recovery after an interrupted deployment, whose creates reached Azure but not state.
  * An environment variable rather than stack configuration so that it lasts one command.
  */
-export const ADOPT_IDENTICAL_ENV = "PULUMI_AZURE_CERTS_ADOPT_IDENTICAL";
+const ADOPT_IDENTICAL_ENV = "PULUMI_AZURE_CERTS_ADOPT_IDENTICAL";
 
 const adoptIdenticalRequested = () => /^(1|true|yes)$/i.test(process.env[ADOPT_IDENTICAL_ENV] ?? "");
 

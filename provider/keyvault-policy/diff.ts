@@ -25,7 +25,7 @@ import { DEFAULT_KEY_VAULT_API_VERSION } from "./types";
 type Raw = Record<string, unknown>;
 
 /** What differs between old outputs and new inputs, by the names the user writes. */
-export interface InputChanges {
+interface InputChanges {
   /** Top-level inputs whose change needs a new resource: vaultBaseUrl, vaultName, certificateName. */
   replaces: string[];
   /** Inputs and policy members (dotted, e.g. `keyProperties.keySize`) that change in place. */

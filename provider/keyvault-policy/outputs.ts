@@ -79,7 +79,7 @@ export function refreshManaged(previous: unknown, actual: CertificatePolicy): Ce
 }
 
 /** The settings and address a resource's outputs carry, as its checked inputs have them. */
-export interface OutputSettings extends PolicyAddress {
+interface OutputSettings extends PolicyAddress {
   vaultName?: string;
   apiVersion?: KeyVaultApiVersion;
   restoreOnDelete?: boolean;

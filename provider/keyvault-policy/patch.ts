@@ -65,7 +65,7 @@ function withoutNulls(v: unknown): unknown {
 }
 
 /** The policy as read, without what Key Vault writes itself (`id`, attribute timestamps). */
-export function writablePolicy(current: WireCertificatePolicy): Record<string, unknown> {
+function writablePolicy(current: WireCertificatePolicy): Record<string, unknown> {
   const body = withoutNulls(cloneJson(current)) as Record<string, unknown>;
   delete body.id;
   if (isRecord(body.attributes)) {

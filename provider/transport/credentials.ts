@@ -67,7 +67,7 @@ export class CredentialSetupError extends Error {
 }
 
 /** Hooks the transport gives the credential it creates. */
-export interface CredentialHooks {
+interface CredentialHooks {
   /** A secret obtained while getting tokens (an ID token), to scrub from messages. */
   onSecret?(value: string): void;
 }
@@ -104,7 +104,7 @@ function pointImdsAt(msiEndpoint: string, env: NodeJS.ProcessEnv = process.env):
  * The PEM (certificate chain and unencrypted key) @azure/identity's ClientCertificateCredential
  * wants, made in memory from azure-native's PFX. Nothing is written to disk.
  */
-export function certificatePem(c: Extract<CredentialSettings, { kind: "clientCertificate" }>): string {
+function certificatePem(c: Extract<CredentialSettings, { kind: "clientCertificate" }>): string {
   // Loaded here: node-forge is not needed unless a certificate is used.
   const pki = require("../pki") as typeof import("../pki");
   const fs = require("fs") as typeof import("fs");
@@ -149,7 +149,7 @@ type AdditionalPolicy = NonNullable<TokenCredentialOptions["additionalPolicies"]
  * open after the transport has given up on the request. An aborted request is not retried by the
  * pipeline (its retry policy rethrows anything that is not a `RestError`, and `AbortError` is not).
  */
-export function requestTimeoutPolicy(timeoutMs: number): AdditionalPolicy {
+function requestTimeoutPolicy(timeoutMs: number): AdditionalPolicy {
   return {
     position: "perRetry",
     policy: {
@@ -292,6 +292,6 @@ function idTokenExchangeCredential(
  * Entra exchange it feeds fit in one token request's limit and a hung CI endpoint is reported as
  * such (naming its setting) rather than as a silent Entra ID.
  */
-export function idTokenTimeoutMs(requestTimeoutMs: number): number {
+function idTokenTimeoutMs(requestTimeoutMs: number): number {
   return Math.max(1, Math.floor(requestTimeoutMs / 2));
 }

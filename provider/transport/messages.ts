@@ -138,7 +138,7 @@ const UNREACHABLE =
   /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|endpoints_resolution_error|network_error)\b/;
 
 /** What {@link authenticationMessage} is told about a token request Entra ID refused or never answered. */
-export interface AuthenticationFacts {
+interface AuthenticationFacts {
   scope: string;
   tenantId?: string;
   identity: string;

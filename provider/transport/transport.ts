@@ -1023,7 +1023,7 @@ const SECRET_WORDS = new Set([
 ]);
 
 /** `true` when a body field named `key` holds a secret value (see {@link SECRET_WORDS}). */
-export function isSecretField(key: string): boolean {
+function isSecretField(key: string): boolean {
   const words = key
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .split(/[\s_.-]+/)
