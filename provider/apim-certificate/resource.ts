@@ -87,12 +87,13 @@ function warnAtPreview(resource: pulumi.Resource, args: ApimCertificateArgs): vo
     }
   });
   pulumi.all([args.data, args.password, args.expiryWarningDays]).apply(([data, password, days]) => {
-    // The one PFX opening in the program process, for this warning alone: everything else about
-    // the PFX (that it opens, its thumbprint and dates) the provider's check reports. 0 days (or
-    // less) turns the warning off, and the PFX is then not opened here at all.
+    // The one PFX opening in the program process, for this warning alone, and only its
+    // certificates (no MAC, no key): everything else about the PFX (that it opens, holds a key,
+    // its thumbprint and dates) the provider's check reports. 0 days turns the warning off, and
+    // the PFX is then not opened here at all.
     const limit = (typeof days === "number" ? days : 30) * DAY;
     if (typeof data !== "string" || limit <= 0) return;
-    const facts = readPfx(data, password ?? "");
+    const facts = readPfx(data, password ?? "", { certificatesOnly: true });
     if ("property" in facts) return; // check() reports it
     const left = facts.notAfter.getTime() - Date.now();
     if (left > 0 && left <= limit) {

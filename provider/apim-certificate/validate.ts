@@ -53,16 +53,21 @@ export interface PfxFacts {
 
 /**
  * Opens a base64 PFX with its password. Returns the facts, or a failure naming `data` or
- * `password`; never echoes either value.
+ * `password`; never echoes either value. With `certificatesOnly` (the program's expiry warning)
+ * only the certificates are read: no MAC, no key; check opens the whole PFX.
  */
-export function readPfx(data: string, password: string): PfxFacts | CheckFailure {
+export function readPfx(
+  data: string,
+  password: string,
+  options: { certificatesOnly?: boolean } = {},
+): PfxFacts | CheckFailure {
   const compact = data.replace(/\s+/g, "");
   if (compact.length === 0 || !BASE64.test(compact)) {
     return { property: "data", reason: "must be the base64 encoding of a PKCS#12 (PFX) file" };
   }
   try {
-    const bundle = parsePfx(Buffer.from(compact, "base64"), password);
-    if (!bundle.privateKey) {
+    const bundle = parsePfx(Buffer.from(compact, "base64"), password, options);
+    if (!bundle.privateKey && !options.certificatesOnly) {
       return {
         property: "data",
         reason: "the PFX holds no private key; API Management needs the certificate with its private key",
