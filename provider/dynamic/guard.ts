@@ -56,9 +56,10 @@ export function guardProvider(moduleExports: Record<string, unknown>): void {
 /**
  * The thrown value as an error whose `stack` is its message alone and whose `toString()` is its
  * name, so that `${e}: ${e.stack}` reads `<name>: <message>`. An object is changed in place and
- * keeps its class, `name`, `message` and every field (an `AzureRequestError`'s `kind`, `status`,
- * `code`, `requestId`; a partial create's `id`, `properties`, `reasons`); anything else thrown
- * becomes an `Error` with its text as message.
+ * keeps its class, `name`, `message` and every field (an `AzureCertsError`'s `code`, `requestId`
+ * and `cause`; an `AzureRequestError`'s `kind`, `status`; a partial create's `id`, `properties`,
+ * `reasons`); anything else thrown becomes an `Error` with its text as message. The message stays
+ * as it is: a user reads what to do there, the `code` is for code.
  */
 export function withoutFrames(e: unknown): Error {
   const err =
@@ -71,8 +72,9 @@ export function withoutFrames(e: unknown): Error {
     Object.defineProperty(err, "toString", { value: () => name, writable: true, configurable: true });
     return err;
   } catch {
-    // A frozen or non-extensible object: a plain copy of what the host and the engine read.
-    return Object.assign(withoutFrames(new Error(err.message)), err, { name });
+    // A frozen or non-extensible object: a plain copy of what the host and the engine read, named
+    // before its toString is made (so that the host's line keeps the name).
+    return withoutFrames(Object.assign(new Error(err.message), err, { name }));
   }
 }
 

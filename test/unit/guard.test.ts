@@ -6,7 +6,7 @@
  */
 import * as apim from "../../provider/apim-certificate/provider";
 import { GUARDED_METHODS, guardProvider, isGuarded, withoutFrames } from "../../provider/dynamic/guard";
-import { AzureRequestError } from "../../provider/transport";
+import { AzureCertsError, AzureRequestError } from "../../provider/transport";
 
 /** The line the dynamic-provider host logs for a failed check, diff, read or delete. */
 const hostLine = (e: unknown) => `${e}: ${(e as Error).stack}`;
@@ -55,6 +55,22 @@ describe("withoutFrames", () => {
     const e = withoutFrames(partial) as typeof partial;
     expect(e).toMatchObject({ message: "fetched nothing", id: "/x", properties: { a: 1 }, reasons: ["r"] });
     expect(hostLine(e)).toBe("Error: fetched nothing");
+  });
+
+  it("keeps an AzureCertsError's code, request id and cause; a frozen one is still recognised", () => {
+    const cause = azureError();
+    const e = withoutFrames(
+      new AzureCertsError("CertificateChangedElsewhere", "changed elsewhere", { cause }),
+    );
+    expect(hostLine(e)).toBe("AzureCertsError: changed elsewhere");
+    expect(e).toMatchObject({ code: "CertificateChangedElsewhere", requestId: "req-1" });
+    expect(e.cause).toBe(cause);
+    const copy = withoutFrames(
+      Object.freeze(new AzureCertsError("PolicyManagedElsewhere", "m", { requestId: "r" })),
+    );
+    expect(hostLine(copy)).toBe("AzureCertsError: m");
+    expect(AzureCertsError.isInstance(copy)).toBe(true);
+    expect(copy).toMatchObject({ code: "PolicyManagedElsewhere", requestId: "r" });
   });
 
   it("turns anything else thrown into an Error with its text", () => {
