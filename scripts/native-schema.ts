@@ -331,7 +331,10 @@ export function buildSchema(): Record<string, unknown> {
     types,
     resources,
     language: {
-      nodejs: { packageName: "pulumi-azure-certs", respectSchemaVersion: true },
+      // Not for `gen-sdk` (the TypeScript SDK is provider/native): program code generation (what
+      // `pulumi import` prints for TypeScript) imports the package under this name, and the native
+      // classes are at this entry point; the package's main entry holds the dynamic ones.
+      nodejs: { packageName: "pulumi-azure-certs/native", respectSchemaVersion: true },
       python: { packageName: "pulumi_azure_certs", respectSchemaVersion: true },
       go: {
         importBasePath: "github.com/pulumi-azure-certs/pulumi-azure-certs/sdk/go/azurecerts",
