@@ -19,7 +19,7 @@ import {
 } from "./http";
 import { type EntraIdentity, tokenClientId } from "./entra";
 import type { SecretResolution } from "./keyvault";
-import { PkiError, describeCertificate, parsePfx } from "./pki";
+import { PkiError, describeCertificate, parsePfx, uploadedPfxLeaf } from "./pki";
 import { FilterError, compileFilter } from "./odata";
 
 // The emulator reads the ARM spec on its own (versions, name rules, dates): it is the oracle provider/ is checked against.
@@ -584,13 +584,13 @@ export class ApimEmulator {
     if (password !== undefined && password !== null && typeof password !== "string")
       return validationError("password", "'password' must be a string.");
     try {
-      const bundle = parsePfx(Buffer.from(data, "base64"), (password as string | undefined) ?? "");
-      if (!bundle.privateKey)
+      const leaf = uploadedPfxLeaf(Buffer.from(data, "base64"), (password as string | undefined) ?? "");
+      if (!leaf)
         return validationError(
           "data",
           "The certificate has no private key: upload a PFX that includes the private key.",
         );
-      const facts = describeCertificate(bundle.certificates[0]);
+      const facts = describeCertificate(leaf);
       return {
         record: {
           subject: facts.subject,
