@@ -2,7 +2,15 @@
  * Controls for tests and demos, in process (the `admin` object of a started emulator) and over
  * HTTP (`{armEndpoint}/_emulator/{adminKey}/...`: no token, but the run's admin key). Both call the same methods.
  */
-import { type Reply, type Route, decodeSegment, isObject, matchRoute, parseJsonBody } from "./http";
+import {
+  type Reply,
+  type RequestContext,
+  type Route,
+  decodeSegment,
+  isObject,
+  matchRoute,
+  parseJsonBody,
+} from "./http";
 import {
   type Fault,
   type FaultRegistry,
@@ -313,160 +321,201 @@ function adminError(status: number, message: string): Reply {
   return { status, body: { error: { code: status === 404 ? "NotFound" : "BadRequest", message } } };
 }
 
-/** Routes of the HTTP admin API, relative to `adminEndpoint` (`/_emulator/{adminKey}`). */
-export function adminRoutes(admin: EmulatorAdmin, host: AdminHost): Route[] {
-  const json = (b: Buffer): Record<string, unknown> => {
-    const v = parseJsonBody(b);
-    if (v === undefined) return {};
-    if (!isObject(v)) throw new AdminError(400, "the body must be a JSON object");
-    return v;
-  };
-  const apim =
-    "/apim/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.ApiManagement/service/([^/]+)";
-  const certRef = (p: string[]): ApimCertificateRef => ({
+/** What an admin route's handler is given: the request, the admin API, and the emulator behind it. */
+interface AdminCall {
+  c: RequestContext;
+  admin: EmulatorAdmin;
+  host: AdminHost;
+  /** The request body as a JSON object (`{}` when empty); a 400 otherwise. */
+  body(): Record<string, unknown>;
+}
+
+/** One route of the admin API: its name in the request log (`admin.<name>`), method, path and handler. */
+interface AdminRoute {
+  name: string;
+  method: string;
+  path: string;
+  handler: (a: AdminCall) => Reply | Promise<Reply>;
+}
+
+/** A row of {@link ADMIN_ROUTES}. */
+const row = (name: string, method: string, path: string, handler: AdminRoute["handler"]): AdminRoute => ({
+  name,
+  method,
+  path,
+  handler,
+});
+
+const APIM_SERVICE =
+  "/apim/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.ApiManagement/service/([^/]+)";
+const APIM_CERTIFICATE = `${APIM_SERVICE}/certificates/([^/]+)`;
+const VAULT_CERTIFICATE = "/vaults/([^/]+)/certificates/([^/]+)";
+
+const ok = (body: unknown, status = 200): Reply => ({ status, body });
+const NO_CONTENT: Reply = { status: 204 };
+
+function certRef(p: string[]): ApimCertificateRef {
+  return {
     subscriptionId: decodeSegment(p[0]),
     resourceGroup: decodeSegment(p[1]),
     serviceName: decodeSegment(p[2]),
     certificateId: decodeSegment(p[3]),
-  });
-  const route = (name: string, method: string, path: string, handler: Route["handler"]): Route => ({
+  };
+}
+
+const stringOf = (b: Record<string, unknown>, k: string) =>
+  typeof b[k] === "string" ? (b[k] as string) : undefined;
+const numberOf = (b: Record<string, unknown>, k: string) =>
+  typeof b[k] === "number" ? (b[k] as number) : undefined;
+
+function armClaims({ admin, body }: AdminCall): Reply {
+  const b = body();
+  if (b.value !== undefined && typeof b.value !== "string")
+    throw new AdminError(400, "value must be a string");
+  if (b.times !== undefined && (typeof b.times !== "number" || !Number.isInteger(b.times) || b.times < 0))
+    throw new AdminError(400, "times must be an integer >= 0");
+  admin.requireArmClaims({ value: b.value as string | undefined, times: b.times as number | undefined });
+  return NO_CONTENT;
+}
+
+/** The HTTP admin API, in matching order (a path's own routes before the paths below it). */
+const ADMIN_ROUTES: readonly AdminRoute[] = [
+  row("info", "GET", "", ({ host }) => ok(host.info())),
+  row("faults.list", "GET", "/faults", ({ admin }) => ok({ value: admin.listFaults() })),
+  row("arm.claims", "POST", "/arm/claims-challenges", armClaims),
+  row("faults.add", "POST", "/faults", ({ admin, body }) => ok(admin.addFault(checkFaultSpec(body())), 201)),
+  row("faults.clear", "DELETE", "/faults", ({ admin }) => (admin.clearFaults(), NO_CONTENT)),
+  row("faults.remove", "DELETE", "/faults/([^/]+)", ({ admin, c }) =>
+    admin.removeFault(c.params[0]) ? NO_CONTENT : adminError(404, `no fault '${c.params[0]}'`),
+  ),
+  row("requests.list", "GET", "/requests", ({ admin, c }) =>
+    ok({
+      value: admin.requests({
+        listener: c.query.get("listener") ?? undefined,
+        route: c.query.get("route") ?? undefined,
+        since: c.query.has("since") ? Number(c.query.get("since")) : undefined,
+      }),
+    }),
+  ),
+  row("requests.clear", "DELETE", "/requests", ({ admin }) => (admin.clearRequests(), NO_CONTENT)),
+  row("tokenRequests.get", "GET", "/token-requests", ({ admin }) => ok(admin.tokenRequestCounts())),
+  row(
+    "tokenRequests.reset",
+    "DELETE",
+    "/token-requests",
+    ({ admin }) => (admin.resetTokenCounts(), NO_CONTENT),
+  ),
+  row("tokens.issue", "POST", "/tokens", ({ admin, body }) => {
+    const b = body();
+    if (typeof b.audience !== "string") throw new AdminError(400, "'audience' is required");
+    return ok({
+      access_token: admin.issueToken({
+        audience: b.audience,
+        clientId: stringOf(b, "clientId"),
+        lifetimeSeconds: numberOf(b, "lifetimeSeconds"),
+      }),
+    });
+  }),
+  row("clients.add", "POST", "/clients", ({ admin, body }) => {
+    const b = body();
+    if (typeof b.clientId !== "string") throw new AdminError(400, "'clientId' is required");
+    admin.addClient(b as unknown as EntraClient);
+    return NO_CONTENT;
+  }),
+  row("clients.federated.add", "POST", "/clients/([^/]+)/federated-credentials", ({ admin, body, c }) => {
+    const b = body();
+    if (typeof b.issuer !== "string" || typeof b.subject !== "string")
+      throw new AdminError(400, "'issuer' and 'subject' are required");
+    admin.addFederatedCredential(c.params[0], b as unknown as FederatedCredential);
+    return NO_CONTENT;
+  }),
+  row("github.get", "GET", "/github-actions", ({ admin }) => ok(admin.githubActions())),
+  row("github.configure", "PATCH", "/github-actions", ({ admin, body }) =>
+    ok(admin.configureGitHubActions(body() as Partial<GitHubActionsSettings>)),
+  ),
+  row("github.tokens.issue", "POST", "/github-actions/id-tokens", ({ admin, body }) => {
+    const b = body();
+    return ok({
+      value: admin.issueGitHubIdToken({
+        audience: stringOf(b, "audience"),
+        subject: stringOf(b, "subject"),
+        lifetimeSeconds: numberOf(b, "lifetimeSeconds"),
+      }),
+    });
+  }),
+  row("managedIdentities.add", "POST", "/managed-identities", ({ admin, body }) => {
+    const b = body();
+    if (typeof b.clientId !== "string") throw new AdminError(400, "'clientId' is required");
+    admin.addUserAssignedIdentity(b.clientId);
+    return NO_CONTENT;
+  }),
+  row("vaults.list", "GET", "/vaults", ({ host }) => ok(host.info().vaults)),
+  row("vaults.add", "POST", "/vaults", async ({ admin, body }) => {
+    const b = body();
+    if (typeof b.name !== "string") throw new AdminError(400, "'name' is required");
+    return ok({ name: b.name, url: await admin.addVault(b.name, numberOf(b, "port")) }, 201);
+  }),
+  row("kv.settings.get", "GET", "/keyvault", ({ admin }) => ok({ policyPatch: admin.policyPatch() })),
+  row("kv.settings.set", "PATCH", "/keyvault", ({ admin, body }) => {
+    const b = body();
+    if (b.policyPatch === undefined) throw new AdminError(400, "'policyPatch' is required");
+    return ok({ policyPatch: admin.setPolicyPatch(b.policyPatch as PolicyPatchSemantics) });
+  }),
+  row("kv.get", "GET", VAULT_CERTIFICATE, ({ admin, c }) => {
+    const info = admin.getKeyVaultCertificate(c.params[0], c.params[1]);
+    return info ? ok(info) : adminError(404, `no certificate '${c.params[1]}' in vault '${c.params[0]}'`);
+  }),
+  row("kv.delete", "DELETE", VAULT_CERTIFICATE, ({ admin, c }) => {
+    admin.deleteKeyVaultCertificate(c.params[0], c.params[1], { purge: c.query.get("purge") === "true" });
+    return NO_CONTENT;
+  }),
+  row("kv.rotate", "POST", `${VAULT_CERTIFICATE}/rotate`, async ({ admin, c }) =>
+    ok(await admin.rotateCertificate(c.params[0], c.params[1])),
+  ),
+  row("kv.policy", "PATCH", `${VAULT_CERTIFICATE}/policy`, ({ admin, body, c }) =>
+    ok(admin.setCertificatePolicy(c.params[0], c.params[1], body() as KvPolicy)),
+  ),
+  row(
+    "apim.service.exists",
+    "PUT",
+    APIM_SERVICE,
+    ({ admin, c }) => (admin.setApimServiceExists(certRef([...c.params, ""]), true), NO_CONTENT),
+  ),
+  row(
+    "apim.service.absent",
+    "DELETE",
+    APIM_SERVICE,
+    ({ admin, c }) => (admin.setApimServiceExists(certRef([...c.params, ""]), false), NO_CONTENT),
+  ),
+  row("apim.certificate.get", "GET", APIM_CERTIFICATE, ({ admin, c }) => {
+    const cert = admin.getApimCertificate(certRef(c.params));
+    return cert ? ok(cert) : adminError(404, "no such certificate");
+  }),
+  row("apim.certificate.delete", "DELETE", APIM_CERTIFICATE, ({ admin, c }) =>
+    admin.deleteApimCertificate(certRef(c.params)) ? NO_CONTENT : adminError(404, "no such certificate"),
+  ),
+  row("apim.certificate.etag", "POST", `${APIM_CERTIFICATE}/etag`, ({ admin, body, c }) => {
+    const b = body();
+    return ok({ etag: admin.touchApimCertificate(certRef(c.params), stringOf(b, "etag")) });
+  }),
+  row("reset", "POST", "/reset", ({ admin }) => (admin.reset(), NO_CONTENT)),
+];
+
+/** Routes of the HTTP admin API, relative to `adminEndpoint` (`/_emulator/{adminKey}`). */
+export function adminRoutes(admin: EmulatorAdmin, host: AdminHost): Route[] {
+  return ADMIN_ROUTES.map(({ name, method, path, handler }) => ({
     name: `admin.${name}`,
     method,
     pattern: new RegExp(`^${path}/?$`, "i"),
-    handler,
-  });
-  const ok = (body: unknown, status = 200): Reply => ({ status, body });
-  return [
-    route("info", "GET", "", () => ok(host.info())),
-    route("faults.list", "GET", "/faults", () => ok({ value: admin.listFaults() })),
-    route("arm.claims", "POST", "/arm/claims-challenges", (c) => {
-      const b = json(c.body);
-      if (b.value !== undefined && typeof b.value !== "string")
-        throw new AdminError(400, "value must be a string");
-      if (b.times !== undefined && (typeof b.times !== "number" || !Number.isInteger(b.times) || b.times < 0))
-        throw new AdminError(400, "times must be an integer >= 0");
-      admin.requireArmClaims({ value: b.value as string | undefined, times: b.times as number | undefined });
-      return { status: 204 };
-    }),
-    route("faults.add", "POST", "/faults", (c) => ok(admin.addFault(checkFaultSpec(json(c.body))), 201)),
-    route("faults.clear", "DELETE", "/faults", () => (admin.clearFaults(), { status: 204 })),
-    route("faults.remove", "DELETE", "/faults/([^/]+)", (c) =>
-      admin.removeFault(c.params[0]) ? { status: 204 } : adminError(404, `no fault '${c.params[0]}'`),
-    ),
-    route("requests.list", "GET", "/requests", (c) =>
-      ok({
-        value: admin.requests({
-          listener: c.query.get("listener") ?? undefined,
-          route: c.query.get("route") ?? undefined,
-          since: c.query.has("since") ? Number(c.query.get("since")) : undefined,
-        }),
-      }),
-    ),
-    route("requests.clear", "DELETE", "/requests", () => (admin.clearRequests(), { status: 204 })),
-    route("tokenRequests.get", "GET", "/token-requests", () => ok(admin.tokenRequestCounts())),
-    route(
-      "tokenRequests.reset",
-      "DELETE",
-      "/token-requests",
-      () => (admin.resetTokenCounts(), { status: 204 }),
-    ),
-    route("tokens.issue", "POST", "/tokens", (c) => {
-      const b = json(c.body);
-      if (typeof b.audience !== "string") throw new AdminError(400, "'audience' is required");
-      return ok({
-        access_token: admin.issueToken({
-          audience: b.audience,
-          clientId: typeof b.clientId === "string" ? b.clientId : undefined,
-          lifetimeSeconds: typeof b.lifetimeSeconds === "number" ? b.lifetimeSeconds : undefined,
-        }),
-      });
-    }),
-    route("clients.add", "POST", "/clients", (c) => {
-      const b = json(c.body);
-      if (typeof b.clientId !== "string") throw new AdminError(400, "'clientId' is required");
-      admin.addClient(b as unknown as EntraClient);
-      return { status: 204 };
-    }),
-    route("clients.federated.add", "POST", "/clients/([^/]+)/federated-credentials", (c) => {
-      const b = json(c.body);
-      if (typeof b.issuer !== "string" || typeof b.subject !== "string")
-        throw new AdminError(400, "'issuer' and 'subject' are required");
-      admin.addFederatedCredential(c.params[0], b as unknown as FederatedCredential);
-      return { status: 204 };
-    }),
-    route("github.get", "GET", "/github-actions", () => ok(admin.githubActions())),
-    route("github.configure", "PATCH", "/github-actions", (c) =>
-      ok(admin.configureGitHubActions(json(c.body) as Partial<GitHubActionsSettings>)),
-    ),
-    route("github.tokens.issue", "POST", "/github-actions/id-tokens", (c) => {
-      const b = json(c.body);
-      const str = (k: string) => (typeof b[k] === "string" ? (b[k] as string) : undefined);
-      return ok({
-        value: admin.issueGitHubIdToken({
-          audience: str("audience"),
-          subject: str("subject"),
-          lifetimeSeconds: typeof b.lifetimeSeconds === "number" ? b.lifetimeSeconds : undefined,
-        }),
-      });
-    }),
-    route("managedIdentities.add", "POST", "/managed-identities", (c) => {
-      const b = json(c.body);
-      if (typeof b.clientId !== "string") throw new AdminError(400, "'clientId' is required");
-      admin.addUserAssignedIdentity(b.clientId);
-      return { status: 204 };
-    }),
-    route("vaults.list", "GET", "/vaults", () => ok(host.info().vaults)),
-    route("vaults.add", "POST", "/vaults", async (c) => {
-      const b = json(c.body);
-      if (typeof b.name !== "string") throw new AdminError(400, "'name' is required");
-      const url = await admin.addVault(b.name, typeof b.port === "number" ? b.port : undefined);
-      return ok({ name: b.name, url }, 201);
-    }),
-    route("kv.settings.get", "GET", "/keyvault", () => ok({ policyPatch: admin.policyPatch() })),
-    route("kv.settings.set", "PATCH", "/keyvault", (c) => {
-      const b = json(c.body);
-      if (b.policyPatch === undefined) throw new AdminError(400, "'policyPatch' is required");
-      return ok({ policyPatch: admin.setPolicyPatch(b.policyPatch as PolicyPatchSemantics) });
-    }),
-    route("kv.get", "GET", "/vaults/([^/]+)/certificates/([^/]+)", (c) => {
-      const info = admin.getKeyVaultCertificate(c.params[0], c.params[1]);
-      return info ? ok(info) : adminError(404, `no certificate '${c.params[1]}' in vault '${c.params[0]}'`);
-    }),
-    route("kv.delete", "DELETE", "/vaults/([^/]+)/certificates/([^/]+)", (c) => {
-      admin.deleteKeyVaultCertificate(c.params[0], c.params[1], { purge: c.query.get("purge") === "true" });
-      return { status: 204 };
-    }),
-    route("kv.rotate", "POST", "/vaults/([^/]+)/certificates/([^/]+)/rotate", async (c) =>
-      ok(await admin.rotateCertificate(c.params[0], c.params[1])),
-    ),
-    route("kv.policy", "PATCH", "/vaults/([^/]+)/certificates/([^/]+)/policy", (c) =>
-      ok(admin.setCertificatePolicy(c.params[0], c.params[1], json(c.body) as KvPolicy)),
-    ),
-    route("apim.service.exists", "PUT", apim, (c) => {
-      admin.setApimServiceExists(certRef([...c.params, ""]), true);
-      return { status: 204 };
-    }),
-    route("apim.service.absent", "DELETE", apim, (c) => {
-      admin.setApimServiceExists(certRef([...c.params, ""]), false);
-      return { status: 204 };
-    }),
-    route("apim.certificate.get", "GET", `${apim}/certificates/([^/]+)`, (c) => {
-      const cert = admin.getApimCertificate(certRef(c.params));
-      return cert ? ok(cert) : adminError(404, "no such certificate");
-    }),
-    route("apim.certificate.delete", "DELETE", `${apim}/certificates/([^/]+)`, (c) =>
-      admin.deleteApimCertificate(certRef(c.params))
-        ? { status: 204 }
-        : adminError(404, "no such certificate"),
-    ),
-    route("apim.certificate.etag", "POST", `${apim}/certificates/([^/]+)/etag`, (c) => {
-      const b = json(c.body);
-      return ok({
-        etag: admin.touchApimCertificate(certRef(c.params), typeof b.etag === "string" ? b.etag : undefined),
-      });
-    }),
-    route("reset", "POST", "/reset", () => (admin.reset(), { status: 204 })),
-  ];
+    handler: (c) => handler({ c, admin, host, body: () => jsonObject(c.body) }),
+  }));
+}
+
+function jsonObject(b: Buffer): Record<string, unknown> {
+  const v = parseJsonBody(b);
+  if (v === undefined) return {};
+  if (!isObject(v)) throw new AdminError(400, "the body must be a JSON object");
+  return v;
 }
 
 /** Serves one admin request (`path` relative to `adminEndpoint`). */
