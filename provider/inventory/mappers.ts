@@ -45,20 +45,20 @@ function secretParts(secretIdentifier: string | undefined) {
 export function apimRecord(contract: CertificateContract, now: Date): InventoryRecord {
   const outs = toOutputs(contract, undefined, {});
   const kv = outs.keyVault;
+  const version = kv ? secretParts(kv.secretIdentifier)?.version : undefined;
   const source: ApimSource = kv
     ? {
         type: "keyVault",
         secretIdentifier: kv.secretIdentifier,
         ...(kv.identityClientId ? { identityClientId: kv.identityClientId } : {}),
+        ...(version ? { pinnedVersion: version } : {}),
         ...(kv.lastStatus ? { lastStatus: kv.lastStatus } : {}),
         fetchFailed: !fetched(outs),
       }
     : { type: "pfx" };
   const notes: string[] = [];
   if (kv) {
-    const version = secretParts(kv.secretIdentifier)?.version;
     if (version) {
-      source.pinnedVersion = version;
       notes.push(`reads version ${version} of its secret: it does not follow renewals`);
     }
     if (source.fetchFailed) {
@@ -174,10 +174,17 @@ export function keyVaultRecord(
 }
 
 function finish(record: InventoryRecord, now: Date): InventoryRecord {
-  const days = daysLeft(record.expirationDate, now);
-  if (days !== undefined) record.daysLeft = days;
+  // daysLeft next to the dates it counts from, in the JSON too.
+  const { apim, keyVault, notes, ...facts } = record;
+  const ordered: InventoryRecord = {
+    ...facts,
+    daysLeft: daysLeft(record.expirationDate, now),
+    apim,
+    keyVault,
+    notes,
+  };
   // Members left undefined are dropped, so that the JSON holds only what is known.
-  return JSON.parse(JSON.stringify(record)) as InventoryRecord;
+  return JSON.parse(JSON.stringify(ordered)) as InventoryRecord;
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
