@@ -1,8 +1,8 @@
 /**
  * The native resources (`pulumi-azure-certs/native`, served by the pulumi-resource-azure-certs
  * plugin) from a TypeScript program through the real CLI against the emulator: up, refresh with
- * no change, destroy; the PFX, its password and the client secret never in the state file in
- * plain text.
+ * no change, destroy, through the default provider and an explicit one; the PFX, its password and
+ * the client secret never in the state file in plain text.
  */
 import * as path from "path";
 import { makePfx } from "../harness/certs";
@@ -27,6 +27,16 @@ beforeAll(async () => {
     validityInMonths: { value: "18" },
     pfx: { value: pfx.data, secret: true },
     pfxPassword: { value: pfx.password, secret: true },
+    explicitProvider: {
+      value: JSON.stringify({
+        clientId: azure.emu.clientId,
+        tenantId: azure.emu.tenantId,
+        armEndpoint: azure.emu.armEndpoint,
+        authorityHost: azure.emu.authorityHost,
+        trustedVaultHosts: "localhost",
+      }),
+    },
+    explicitClientSecret: { value: azure.emu.clientSecret, secret: true },
   });
 }, 300_000);
 afterAll(async () => {
@@ -70,6 +80,15 @@ describe("native resources from a TypeScript program", () => {
     );
     expect(cert?.inputs?.data).toEqual(expect.objectContaining({ ciphertext: expect.any(String) }));
     expect(cert?.inputs?.password).toEqual(expect.objectContaining({ ciphertext: expect.any(String) }));
+    // The explicit provider's client secret too (the policy, created through it, proves its
+    // arguments reached the plugin: the stack's azure-certs:* keys are not passed to it).
+    const explicit = state.checkpoint.latest.resources.find(
+      (r) => r.type === "pulumi:providers:azure-certs" && (r as { urn?: string }).urn?.endsWith("::explicit"),
+    );
+    expect(explicit?.inputs?.clientSecret).toEqual(
+      expect.objectContaining({ ciphertext: expect.any(String) }),
+    );
+    expect(explicit?.inputs?.armEndpoint).toBe(azure.emu.armEndpoint);
   });
 
   it("refreshes with no change, and a preview then shows none", async () => {
