@@ -24,7 +24,16 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
-source "$(dirname "$0")/lib.sh"
+if [ "$build" = true ]; then
+  source "$(dirname "$0")/lib.sh" # installs dependencies when needed, Node 22 first on PATH
+else
+  # Only what the last build left: no npm ci here, which would prune the package's own install
+  # from node_modules under a test suite that is using it.
+  set -euo pipefail
+  repo_root="$(cd "$(dirname "$0")/.." && pwd)"
+  cd "$repo_root"
+  export PATH="$repo_root/node_modules/.bin:$PATH"
+fi
 
 say() { printf '[build-plugin] %s\n' "$*" >&2; }
 

@@ -1,0 +1,51 @@
+/**
+ * The plugin's configuration reaches the transport as the dynamic resources' does: endpoint keys
+ * under azure-certs:*, credentials handed on as azure-native:*, from the Configure request's args
+ * or, for an engine that sends none, its variables.
+ */
+import { argsFromVariables, moduleConfig } from "../../provider/plugin/config";
+import { resolveSettings } from "../../provider/transport/settings";
+
+const args = {
+  clientId: "11111111-1111-1111-1111-111111111111",
+  tenantId: "22222222-2222-2222-2222-222222222222",
+  clientSecret: "not-a-real-secret",
+  subscriptionId: "00000000-0000-0000-0000-000000000000",
+  armEndpoint: "https://localhost:8443",
+  trustedVaultHosts: ["localhost"],
+  maxRetries: 2,
+  somethingElse: "ignored",
+};
+
+test("credentials become azure-native:*, endpoints and limits stay azure-certs:*, unknown names are dropped", () => {
+  const config = moduleConfig(args);
+  expect(config.keys.sort()).toEqual(
+    [
+      "azure-certs:armEndpoint",
+      "azure-certs:maxRetries",
+      "azure-certs:trustedVaultHosts",
+      "azure-native:clientId",
+      "azure-native:clientSecret",
+      "azure-native:subscriptionId",
+      "azure-native:tenantId",
+    ].sort(),
+  );
+  const settings = resolveSettings(config, {});
+  expect(settings.credential).toEqual(
+    expect.objectContaining({ kind: "clientSecret", clientId: args.clientId, tenantId: args.tenantId }),
+  );
+  expect(settings.armEndpoint).toBe("https://localhost:8443");
+  expect(settings.trustedVaultHosts).toEqual(["localhost"]);
+  expect(settings.retry.maxRetries).toBe(2);
+  expect(settings.subscriptionId).toBe(args.subscriptionId);
+});
+
+test("the variables map (azure-certs:config:<name>) gives the same names", () => {
+  expect(
+    argsFromVariables([
+      ["azure-certs:config:clientId", "abc"],
+      ["azure-certs:config:trustedVaultHosts", '["localhost"]'],
+      ["azure-native:config:clientId", "not ours"],
+    ]),
+  ).toEqual({ clientId: "abc", trustedVaultHosts: '["localhost"]' });
+});
