@@ -3,7 +3,9 @@
  * under azure-certs:*, credentials handed on as azure-native:*, from the Configure request's args
  * or, for an engine that sends none, its variables.
  */
-import { argsFromVariables, moduleConfig } from "../../provider/plugin/config";
+import * as fs from "fs";
+import * as path from "path";
+import { argsFromVariables, CREDENTIAL_KEYS, moduleConfig, OWN_KEYS } from "../../provider/plugin/config";
 import { resolveSettings } from "../../provider/transport/settings";
 
 const args = {
@@ -48,4 +50,20 @@ test("the variables map (azure-certs:config:<name>) gives the same names", () =>
       ["azure-native:config:clientId", "not ours"],
     ]),
   ).toEqual({ clientId: "abc", trustedVaultHosts: '["localhost"]' });
+});
+
+test("the plugin offers every key provider/transport/settings.ts reads (a new setting needs a line in config.ts)", () => {
+  const source = fs.readFileSync(
+    path.join(__dirname, "..", "..", "provider", "transport", "settings.ts"),
+    "utf8",
+  );
+  const own = [...source.matchAll(/\bown\("([A-Za-z]+)"\)/g)].map((m) => m[1]);
+  const native = [
+    ...[...source.matchAll(/\b(?:native|sourced|flag)\("([A-Za-z]+)"/g)].map((m) => m[1]),
+    ...[...source.matchAll(/"azure-native:([A-Za-z]+)"/g)].map((m) => m[1]),
+  ];
+  expect(own.length).toBeGreaterThan(5);
+  expect(native.length).toBeGreaterThan(5);
+  expect([...new Set(own)].filter((k) => !(k in OWN_KEYS))).toEqual([]);
+  expect([...new Set(native)].filter((k) => !(k in CREDENTIAL_KEYS))).toEqual([]);
 });
