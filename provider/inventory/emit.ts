@@ -175,6 +175,13 @@ export function emitProgram(records: InventoryRecord[], options: EmitOptions = {
   const policyBlocks: string[] = [];
   for (const { r, name: wanted } of vaultRecords) {
     const kv = r.keyVault!;
+    if (!kv.policy) {
+      // Key Vault would not show it to this identity: a declaration would guess at the policy.
+      policyBlocks.push(
+        comment("", `${r.displayName}: not declared, its policy could not be read (${r.notes.join("; ")}).`),
+      );
+      continue;
+    }
     const name = names.policy.take(wanted, r.id);
     const variable = `${variables.policy.take(identifier(name), r.id)}Policy`;
     policyVariable.set(r.id, variable);

@@ -7,7 +7,7 @@ import {
   type WireCertificateBundle,
   type WireCertificatePolicy,
 } from "../keyvault-policy/types";
-import type { AzureTransport } from "../transport";
+import { AzureRequestError, type AzureTransport } from "../transport";
 import { keyVaultAddress } from "./mappers";
 import { type ApimServiceTarget, certificateListPath, serviceId } from "./targets";
 import type {
@@ -127,27 +127,23 @@ export async function listKeyVaultCertificates(
     const { certificateName } = keyVaultAddress(item);
     const path = `/certificates/${encodeURIComponent(certificateName)}`;
     const resource = `Key Vault certificate "${certificateName}"`;
-    const bundle = (
-      await transport.keyVault<WireCertificateBundle>(vaultBaseUrl, {
-        method: "GET",
-        path,
-        apiVersion,
-        resource,
-      })
-    ).data;
-    if (!bundle.policy) {
-      bundle.policy = (
-        await transport.keyVault<WireCertificatePolicy>(vaultBaseUrl, {
-          method: "GET",
-          path: `${path}/policy`,
-          apiVersion,
-          resource: `policy of ${resource}`,
-        })
-      ).data;
+    const get = async <T>(p: string, what: string) =>
+      (await transport.keyVault<T>(vaultBaseUrl, { method: "GET", path: p, apiVersion, resource: what }))
+        .data;
+    let listed: ListedKeyVaultCertificate;
+    try {
+      const bundle = await get<WireCertificateBundle>(path, resource);
+      bundle.policy ??= await get<WireCertificatePolicy>(`${path}/policy`, `policy of ${resource}`);
+      listed = { item, bundle };
+    } catch (e) {
+      // One certificate Key Vault refuses to show (403: a permission on it alone; 404: deleted
+      // since the list) is listed from its list item; anything else is the vault's failure.
+      if (!AzureRequestError.isInstance(e) || (e.status !== 403 && e.status !== 404)) throw e;
+      listed = { item, readError: e.message };
     }
     read++;
     if (read === items.length || read % 10 === 0)
       progress(`${vaultBaseUrl}: read ${read} of ${items.length} certificates`);
-    return { item, bundle };
+    return listed;
   });
 }

@@ -141,20 +141,23 @@ export function keyVaultRecord(
   vaultDnsSuffix?: string,
 ): InventoryRecord {
   const { vaultBaseUrl, certificateName } = keyVaultAddress(listed.item);
-  const version = certificateOutputs(listed.bundle);
-  const policy = listed.bundle.policy ? toPublicPolicy(listed.bundle.policy) : {};
-  const enabled = listed.bundle.attributes?.enabled ?? listed.item.attributes?.enabled;
+  const bundle = listed.bundle;
+  // Without the bundle, the list item still has the latest version's thumbprint and dates.
+  const version = certificateOutputs(bundle ?? { x5t: listed.item.x5t, attributes: listed.item.attributes });
+  const policy = bundle?.policy ? toPublicPolicy(bundle.policy) : bundle ? {} : undefined;
+  const enabled = bundle?.attributes?.enabled ?? listed.item.attributes?.enabled;
   const notes: string[] = [];
+  if (listed.readError) notes.push(`could not read the certificate and its policy: ${listed.readError}`);
   if (enabled === false) notes.push("its current version is disabled");
   if (!version.thumbprint) notes.push("no issued version yet (pending)");
-  const renewal = renewalOf(policy, version.notBefore, version.expirationDate);
+  const renewal = policy && renewalOf(policy, version.notBefore, version.expirationDate);
   return finish(
     {
       kind: "keyVault",
       id: `${vaultBaseUrl}/certificates/${certificateName}`,
       displayName: `${vaultLabel(vaultBaseUrl, vaultDnsSuffix)}/${certificateName}`,
       thumbprint: version.thumbprint,
-      subject: subjectOf(listed.bundle.cer),
+      subject: subjectOf(bundle?.cer),
       expirationDate: version.expirationDate,
       notBefore: version.notBefore,
       keyVault: {
@@ -162,8 +165,8 @@ export function keyVaultRecord(
         certificateName,
         ...(version.version ? { version: version.version } : {}),
         ...(enabled !== undefined ? { enabled } : {}),
-        policy,
-        ...(policy.issuer?.name ? { issuer: policy.issuer.name } : {}),
+        ...(policy ? { policy } : {}),
+        ...(policy?.issuer?.name ? { issuer: policy.issuer.name } : {}),
         ...(renewal ? { renewal } : {}),
         readBy: [],
       },

@@ -39,6 +39,7 @@ export function describeRenewal(r: RenewalSummary | undefined): string {
 /** Where the certificate comes from (API Management), or its policy in brief (Key Vault). */
 export function describeSource(r: InventoryRecord): string {
   if (r.keyVault) {
+    if (!r.keyVault.policy) return "policy not readable";
     return [describeRenewal(r.keyVault.renewal), r.keyVault.issuer ? `issuer ${r.keyVault.issuer}` : ""]
       .filter(Boolean)
       .join(", ");

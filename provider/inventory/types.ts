@@ -49,7 +49,9 @@ export interface ListedKeyVaultCertificate {
   /** The list item. */
   item: WireCertificateItem;
   /** `GET /certificates/{name}`: the latest version (and, as Key Vault sends it, the policy). */
-  bundle: WireCertificateBundle;
+  bundle?: WireCertificateBundle;
+  /** Why the bundle could not be read (Key Vault answered 403 or 404 for this certificate). */
+  readError?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -98,8 +100,11 @@ export interface KeyVaultFacts {
   version?: string;
   /** Whether the current version is enabled. */
   enabled?: boolean;
-  /** The policy as Key Vault holds it (public shape; the members `KeyVaultCertificatePolicy` manages). */
-  policy: CertificatePolicy;
+  /**
+   * The policy as Key Vault holds it (public shape; the members `KeyVaultCertificatePolicy`
+   * manages). Absent when the certificate could not be read (see `notes`).
+   */
+  policy?: CertificatePolicy;
   /** The issuer's name (`Self`, `Unknown` or an issuer configured in the vault). */
   issuer?: string;
   /** The lifetime action, if the policy has one: auto-renewal, or e-mail to the vault's contacts. */

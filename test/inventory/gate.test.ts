@@ -5,6 +5,9 @@
  * exits 2, a target that cannot be listed 3. Colour only on a terminal: never through a pipe, nor
  * with NO_COLOR or CI set.
  */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import type { InventoryDocument } from "../../provider/inventory";
 import { runInventory, runInventoryOnTerminal, requireBuild } from "./run";
 import { PFX_DAYS, SERVICE, SERVICE_ID, VAULT, startScenario, type Scenario } from "./scenario";
@@ -191,6 +194,34 @@ describe("exit codes 2 and 3", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe("");
+  });
+
+  it("a certificate Key Vault refuses to show (403) is listed from the list, noted, and not declared", async () => {
+    scenario.emu.admin.addFault({
+      listener: VAULT,
+      method: "GET",
+      path: "^/certificates/kv-imported$",
+      kind: "status",
+      status: 403,
+    });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pac-inventory-")), "adopt.ts");
+    const r = await runInventory(scenario, ["--vault", scenario.vaultUrl, "--json", "--emit-program", file]);
+    expect(r.code).toBe(0);
+    const doc: InventoryDocument = JSON.parse(r.stdout);
+    expect(doc.errors).toEqual([]);
+    expect(doc.certificates).toHaveLength(12);
+    const refused = doc.certificates.find((c) => c.keyVault?.certificateName === "kv-imported")!;
+    const held = scenario.emu.admin.getKeyVaultCertificate(VAULT, "kv-imported")!;
+    expect(refused.thumbprint).toBe(held.thumbprint);
+    expect(refused.expirationDate).toBe(held.notAfter.replace(/\.\d{3}Z$/, "Z"));
+    expect(refused.keyVault!.policy).toBeUndefined();
+    expect(refused.notes[0]).toMatch(
+      /^could not read the certificate and its policy: GET .+ failed with 403/,
+    );
+    const program = fs.readFileSync(file, "utf8");
+    expect(program).toMatch(/^\/\/ localhost:\d+\/kv-imported: not declared, its policy could not be read/m);
+    expect(program.match(/= new KeyVaultCertificatePolicy\(/g)).toHaveLength(11);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
   it("a service that cannot be listed: exit 3, its error on stderr, the rest still listed", async () => {
