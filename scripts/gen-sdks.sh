@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Generates the Python and Go SDKs of the azure-certs resource plugin from its schema (as the
 # built plugin serves it, version included) and compiles them where the toolchain exists:
-#   sdk/python  byte-compiled with python3 (the pulumi Python package is not installed here, so
-#               importing it is not tried)
+#   sdk/python  byte-compiled with python3, and imported where the pulumi Python package is
+#               installed (not on this project's machines: PyPI is not reachable)
 #   sdk/go      `go build ./...` against github.com/pulumi/pulumi/sdk/v3 v3.259.0
 # The generators are those of github.com/pulumi/pulumi/pkg/v3 v3.259.0 (scripts/sdkgen, built once
 # by scripts/ensure-sdkgen.sh): `pulumi package gen-sdk` runs the same code through the language
@@ -34,6 +34,12 @@ say "python: generating into $out/python"
 if command -v python3 >/dev/null 2>&1; then
   python3 -m compileall -q "$out/python" >&2
   say "python: byte-compiled with $(python3 --version)"
+  if python3 -c 'import pulumi' 2>/dev/null; then
+    (cd "$out/python" && python3 -c 'import pulumi_azure_certs') >&2
+    say "python: imported with the pulumi package found here"
+  else
+    say "python: not imported (no pulumi Python package here; PyPI is not reachable from this machine)"
+  fi
 else
   say "python: no python3 here, not compiled"
 fi
