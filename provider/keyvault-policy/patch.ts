@@ -9,7 +9,8 @@
 // whole new policy. A body with only the changed members is right under the first reading only: a
 // one-member update of `validity_months` would wipe the subject, SANs and key usages under the
 // second. So the body is the whole policy as it was just read (read-only members left out) with the
-// managed members applied, which every reading stores the same way (docs/style.md, habit 11).
+// managed members applied, which every reading stores the same way (the emulator plays each reading:
+// its `policyPatch` option, and test/engine/keyvault-policy.test.ts runs under each).
 //
 // Two groups need care, because their members only make sense together:
 // - key type, size and curve: when one of them is applied, the others the user manages go with it;
