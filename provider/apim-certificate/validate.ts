@@ -6,7 +6,7 @@ import { check } from "../dynamic/schema";
 import { isUnknown, type CheckFailure } from "../dynamic/unknown";
 import { normaliseSuffix, vaultHostVerdict, type VaultHosts } from "../dynamic/vault-hosts";
 import { isoSeconds, isSet } from "../json-values";
-import { parsePfx, describeCertificate, PkiError } from "../pki";
+import { describeCertificate, parsePfx, pfxLeafThroughOpenSsl, PkiError } from "../pki";
 import { keyVaultHosts } from "../transport";
 import {
   ApimInputsSchema,
@@ -53,8 +53,8 @@ export interface PfxFacts {
 
 /**
  * Opens a base64 PFX with its password. Returns the facts, or a failure naming `data` or
- * `password`; never echoes either value. With `certificatesOnly` (the program's expiry warning)
- * only the certificates are read: no MAC, no key; check opens the whole PFX.
+ * `password`; never echoes either value. With `certificatesOnly` (the program's expiry warning),
+ * a PFX OpenSSL cannot open is read for its certificates only: no MAC, no key.
  */
 export function readPfx(
   data: string,
@@ -66,14 +66,21 @@ export function readPfx(
     return { property: "data", reason: "must be the base64 encoding of a PKCS#12 (PFX) file" };
   }
   try {
-    const bundle = parsePfx(Buffer.from(compact, "base64"), password, options);
-    if (!bundle.privateKey && !options.certificatesOnly) {
-      return {
-        property: "data",
-        reason: "the PFX holds no private key; API Management needs the certificate with its private key",
-      };
+    const pfx = Buffer.from(compact, "base64");
+    // OpenSSL first (fast; it opens only a PFX with a matching key); else the full reading, which
+    // also says why a PFX does not open.
+    let leaf = pfxLeafThroughOpenSsl(pfx, password);
+    if (!leaf) {
+      const bundle = parsePfx(pfx, password, options);
+      if (!bundle.privateKey && !options.certificatesOnly) {
+        return {
+          property: "data",
+          reason: "the PFX holds no private key; API Management needs the certificate with its private key",
+        };
+      }
+      leaf = bundle.certificates[0];
     }
-    const facts = describeCertificate(bundle.certificates[0]);
+    const facts = describeCertificate(leaf);
     return {
       thumbprint: facts.thumbprint,
       subject: facts.subject,

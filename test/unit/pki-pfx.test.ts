@@ -16,6 +16,7 @@ import {
   keyMatchesCertificate,
   parsePem,
   parsePfx,
+  pfxLeafThroughOpenSsl,
   toPemBundle,
 } from "../../provider/pki";
 
@@ -422,6 +423,21 @@ describe("parsePfx: the formats openssl writes", () => {
       const peek = parsePfx(pfx, c.password, { certificatesOnly: true });
       expect(peek.certificates.map(thumbprintOf)).toEqual(c.certs.map((k) => facts[k].thumbprint));
       expect(peek.privateKey).toBeUndefined();
+    },
+  );
+
+  it.each(cases.filter((c) => c.name !== "pbmac1").map((c) => [c.name, c] as const))(
+    "%s, through OpenSSL: the leaf parsePfx reads, or undefined (then parsePfx is used)",
+    (_name, c) => {
+      const pfx = exportPfx(c.name, c.password, c.args);
+      const leaf = pfxLeafThroughOpenSsl(pfx, c.password);
+      // What OpenSSL opens, it opens right; without a key it opens nothing. OpenSSL 3 opens every
+      // file with a key and no RC2: the fast way must be taken for those (a -legacy file without
+      // MAC may open too).
+      if (leaf !== undefined) expect(thumbprintOf(leaf)).toBe(facts[c.certs[0]].thumbprint);
+      if (c.key === undefined) expect(leaf).toBeUndefined();
+      if (c.key !== undefined && !c.args.includes("-legacy")) expect(leaf).toBeDefined();
+      expect(pfxLeafThroughOpenSsl(pfx, c.password + "x")).toBeUndefined();
     },
   );
 
