@@ -262,44 +262,49 @@ function configSpec(keys: Record<string, ConfigKey>): Record<string, PropertySpe
   return out;
 }
 
+/** One resource's schema entry, from its Args type and its class; its object types go into `types`. */
+function resourceSpec(
+  r: (typeof RESOURCES)[number],
+  types: Record<string, ObjectSpec>,
+): Record<string, unknown> {
+  const typesFile = `provider/${r.folder}/types.ts`;
+  const resourceFile = `provider/${r.folder}/resource.ts`;
+  const b = new SchemaBuilder(typesFile);
+  const args = interfaceMembers(typesFile, r.args);
+  if (!args) throw new Error(`${typesFile} has no ${r.args}`);
+  const inputProperties: Record<string, PropertySpec> = {};
+  for (const m of args) {
+    inputProperties[m.name] = {
+      ...b.property(m, `${r.args}.${m.name}`),
+      ...(r.secretInputs.includes(m.name) ? { secret: true } : {}),
+    };
+  }
+  const properties: Record<string, PropertySpec> = {};
+  const requiredOutputs: string[] = [];
+  for (const m of declaredOutputs(resourceFile, r.name)) {
+    properties[m.name] = b.property(m, `${r.name}.${m.name}`, r.literalNames?.[m.name]);
+    if (!SchemaBuilder.allowsUndefined(m.type)) requiredOutputs.push(m.name);
+  }
+  for (const m of args) {
+    if (properties[m.name] || r.secretInputs.includes(m.name)) continue;
+    if (r.inputsInOutputs === "all" || r.inputsInOutputs.includes(m.name))
+      properties[m.name] = inputProperties[m.name];
+  }
+  for (const [name, spec] of Object.entries(b.types)) types[`${PKG}:index:${name}`] = spec;
+  return {
+    description: docOf(classOf(resourceFile, r.name)),
+    inputProperties,
+    requiredInputs: args.filter((m) => !m.optional).map((m) => m.name),
+    properties,
+    required: requiredOutputs,
+  };
+}
+
 /** The schema, with `version` left for the plugin to fill in from package.json. */
 export function buildSchema(): Record<string, unknown> {
   const resources: Record<string, unknown> = {};
   const types: Record<string, ObjectSpec> = {};
-  for (const r of RESOURCES) {
-    const typesFile = `provider/${r.folder}/types.ts`;
-    const resourceFile = `provider/${r.folder}/resource.ts`;
-    const b = new SchemaBuilder(typesFile);
-    const args = interfaceMembers(typesFile, r.args);
-    if (!args) throw new Error(`${typesFile} has no ${r.args}`);
-    const inputProperties: Record<string, PropertySpec> = {};
-    for (const m of args) {
-      inputProperties[m.name] = {
-        ...b.property(m, `${r.args}.${m.name}`),
-        ...(r.secretInputs.includes(m.name) ? { secret: true } : {}),
-      };
-    }
-    const properties: Record<string, PropertySpec> = {};
-    const requiredOutputs: string[] = [];
-    const declared = declaredOutputs(resourceFile, r.name);
-    for (const m of declared) {
-      properties[m.name] = b.property(m, `${r.name}.${m.name}`, r.literalNames?.[m.name]);
-      if (!SchemaBuilder.allowsUndefined(m.type)) requiredOutputs.push(m.name);
-    }
-    for (const m of args) {
-      if (properties[m.name] || r.secretInputs.includes(m.name)) continue;
-      if (r.inputsInOutputs === "all" || r.inputsInOutputs.includes(m.name))
-        properties[m.name] = inputProperties[m.name];
-    }
-    resources[`${PKG}:index:${r.name}`] = {
-      description: docOf(classOf(resourceFile, r.name)),
-      inputProperties,
-      requiredInputs: args.filter((m) => !m.optional).map((m) => m.name),
-      properties,
-      required: requiredOutputs,
-    };
-    for (const [name, spec] of Object.entries(b.types)) types[`${PKG}:index:${name}`] = spec;
-  }
+  for (const r of RESOURCES) resources[`${PKG}:index:${r.name}`] = resourceSpec(r, types);
   const config = { ...configSpec(OWN_KEYS), ...configSpec(CREDENTIAL_KEYS) };
   return {
     name: PKG,

@@ -19,6 +19,7 @@ import {
   shouldColour,
   takeInventory,
   type ApimServiceTarget,
+  type Inventory,
 } from "../inventory";
 import { configFromRecord, createTransport, type AzureTransport } from "../transport";
 
@@ -179,6 +180,44 @@ function describeCommand(f: InventoryFlags, apim: ApimServiceTarget[], vaults: s
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
+/** Writes the emitted program and says what it holds; false when it could not be written. */
+function writeProgram(
+  flags: InventoryFlags,
+  inventory: Inventory,
+  command: string,
+  err: (line: string) => void,
+): boolean {
+  const file = flags.emitProgram!;
+  const emitted = emitProgram(inventory.records, {
+    readOnlyPfx: flags.readOnlyPfx,
+    command,
+    now: inventory.now,
+  });
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, emitted.source);
+  } catch (e) {
+    err(`pulumi-azure-certs inventory: could not write ${file}: ${(e as Error).message}`);
+    return false;
+  }
+  const c = emitted.counts;
+  err(
+    `Wrote ${file}: ${c.apimManaged} ApimCertificate and ${c.policies} KeyVaultCertificatePolicy ` +
+      `resources to adopt, ${c.apimReadOnly} certificate${c.apimReadOnly === 1 ? "" : "s"} read only (ApimCertificate.get).` +
+      (inventory.errors.length > 0 ? " Incomplete: some targets could not be listed (above)." : ""),
+  );
+  if (emitted.pfxSecrets.length > 0) {
+    err(
+      `Before \`pulumi up\`, give the PFX of each certificate uploaded as a file, and its password (Azure never returns them):`,
+    );
+    for (const p of emitted.pfxSecrets) err(`  ${p.certificate}: ${p.dataKey}, ${p.passwordKey}`);
+    err(
+      "  e.g. base64 < file.pfx | tr -d '\\n' | pulumi config set --secret <data key>; pulumi config set --secret <password key> '...'",
+    );
+  }
+  return true;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const err = (line: string) => process.stderr.write(`${line}\n`);
   let flags: InventoryFlags;
@@ -229,35 +268,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(renderTable(inventory, { gate, colour: shouldColour(process.stdout, process.env) }));
   for (const e of inventory.errors) err(`Could not list ${e.target}: ${e.message}`);
 
-  if (flags.emitProgram) {
-    const emitted = emitProgram(inventory.records, {
-      readOnlyPfx: flags.readOnlyPfx,
-      command: describeCommand(flags, apim, vaults),
-      now: inventory.now,
-    });
-    try {
-      fs.mkdirSync(path.dirname(path.resolve(flags.emitProgram)), { recursive: true });
-      fs.writeFileSync(flags.emitProgram, emitted.source);
-    } catch (e) {
-      err(`pulumi-azure-certs inventory: could not write ${flags.emitProgram}: ${(e as Error).message}`);
-      return 2;
-    }
-    const c = emitted.counts;
-    err(
-      `Wrote ${flags.emitProgram}: ${c.apimManaged} ApimCertificate and ${c.policies} KeyVaultCertificatePolicy ` +
-        `resources to adopt, ${c.apimReadOnly} certificate${c.apimReadOnly === 1 ? "" : "s"} read only (ApimCertificate.get).` +
-        (inventory.errors.length > 0 ? " Incomplete: some targets could not be listed (above)." : ""),
-    );
-    if (emitted.pfxSecrets.length > 0) {
-      err(
-        `Before \`pulumi up\`, give the PFX of each certificate uploaded as a file, and its password (Azure never returns them):`,
-      );
-      for (const p of emitted.pfxSecrets) err(`  ${p.certificate}: ${p.dataKey}, ${p.passwordKey}`);
-      err(
-        "  e.g. base64 < file.pfx | tr -d '\\n' | pulumi config set --secret <data key>; pulumi config set --secret <password key> '...'",
-      );
-    }
-  }
+  if (flags.emitProgram && !writeProgram(flags, inventory, describeCommand(flags, apim, vaults), err))
+    return 2;
 
   if (gate && gate.hits.length > 0) return 1;
   return inventory.errors.length > 0 ? 3 : 0;

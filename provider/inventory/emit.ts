@@ -17,7 +17,7 @@
 //   `importExisting`: should they change before `pulumi up`, create refuses (naming them) rather
 //   than set them back.
 import { createHash } from "node:crypto";
-import { getPath, isSet } from "../json-values";
+import { getPath, isoSeconds, isSet } from "../json-values";
 import { memberName, POLICY_MEMBERS } from "../keyvault-policy/members";
 import type { CertificatePolicy } from "../keyvault-policy/types";
 import { checkInputs } from "../keyvault-policy/validate";
@@ -160,31 +160,53 @@ const comment = (indent: string, ...lines: string[]) =>
 
 /** Writes the module. Records of both kinds may come in any order; the output is sorted by name. */
 export function emitProgram(records: InventoryRecord[], options: EmitOptions = {}): EmittedProgram {
-  // Pulumi names are unique per resource type; variables and config keys per kind (their suffixes differ).
-  const names = { policy: new Names("-"), apim: new Names("-") };
-  const variables = { policy: new Names("_"), apim: new Names("_") };
-  const pfxSecrets: PfxSecret[] = [];
-  const counts = { apimManaged: 0, apimReadOnly: 0, policies: 0 };
-
+  const writer = new ProgramWriter(options);
   // Key Vault first: API Management certificates below follow their policy's version.
-  const vaultRecords = records
-    .filter((r) => r.keyVault)
-    .map((r) => ({ r, name: pulumiName(vaultLabel(r.keyVault!.vaultBaseUrl), r.keyVault!.certificateName) }))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  const policyVariable = new Map<string, string>();
-  const policyBlocks: string[] = [];
-  for (const { r, name: wanted } of vaultRecords) {
+  const policyBlocks = sortedBy(
+    records.filter((r) => r.keyVault),
+    (r) => pulumiName(vaultLabel(r.keyVault!.vaultBaseUrl), r.keyVault!.certificateName),
+  ).map(([r, name]) => writer.policyBlock(r, name));
+  const apimBlocks = sortedBy(
+    records.filter((r) => r.apim),
+    (r) => pulumiName(r.apim!.serviceName, r.apim!.certificateId),
+  ).map(([r, name]) => writer.apimBlock(r, name));
+  return writer.program(policyBlocks, apimBlocks);
+}
+
+/** The records with their wanted Pulumi names, sorted by name. */
+function sortedBy(
+  records: InventoryRecord[],
+  nameOf: (r: InventoryRecord) => string,
+): [InventoryRecord, string][] {
+  return records
+    .map((r): [InventoryRecord, string] => [r, nameOf(r)])
+    .sort((a, b) => a[1].localeCompare(b[1]));
+}
+
+/** What one emitted program has used so far: names, variables, secrets and counts. */
+class ProgramWriter {
+  // Pulumi names are unique per resource type; variables and config keys per kind (their suffixes differ).
+  private readonly names = { policy: new Names("-"), apim: new Names("-") };
+  private readonly variables = { policy: new Names("_"), apim: new Names("_") };
+  private readonly policyVariable = new Map<string, string>();
+  private readonly pfxSecrets: PfxSecret[] = [];
+  private readonly counts = { apimManaged: 0, apimReadOnly: 0, policies: 0 };
+
+  constructor(private readonly options: EmitOptions) {}
+
+  /** A `KeyVaultCertificatePolicy` with the members as Key Vault holds them (or a comment why not). */
+  policyBlock(r: InventoryRecord, wanted: string): string {
     const kv = r.keyVault!;
     if (!kv.policy) {
       // Key Vault would not show it to this identity: a declaration would guess at the policy.
-      policyBlocks.push(
-        comment("", `${r.displayName}: not declared, its policy could not be read (${r.notes.join("; ")}).`),
+      return comment(
+        "",
+        `${r.displayName}: not declared, its policy could not be read (${r.notes.join("; ")}).`,
       );
-      continue;
     }
-    const name = names.policy.take(wanted, r.id);
-    const variable = `${variables.policy.take(identifier(name), r.id)}Policy`;
-    policyVariable.set(r.id, variable);
+    const name = this.names.policy.take(wanted, r.id);
+    const variable = `${this.variables.policy.take(identifier(name), r.id)}Policy`;
+    this.policyVariable.set(r.id, variable);
     const { policy, leftOut } = adoptablePolicy(kv.vaultBaseUrl, kv.certificateName, kv.policy);
     const args = { vaultBaseUrl: kv.vaultBaseUrl, certificateName: kv.certificateName, ...policy };
     const facts = [
@@ -192,167 +214,184 @@ export function emitProgram(records: InventoryRecord[], options: EmitOptions = {
       r.expirationDate ? `expires ${r.expirationDate}` : "",
       kv.readBy.length > 0 ? `read by ${kv.readBy.length} API Management certificate(s) below` : "",
     ].filter(Boolean);
-    policyBlocks.push(
-      [
-        comment("", `${r.displayName}: ${facts.join(", ")}.`),
-        ...(leftOut.length > 0
-          ? [
-              comment(
-                "",
-                `Not managed (this package's check refuses Key Vault's value): ${leftOut.join("; ")}.`,
-              ),
-            ]
-          : []),
-        `export const ${variable} = new KeyVaultCertificatePolicy(${str(name)}, ${literal(args, 0)});`,
-      ].join("\n"),
-    );
-    counts.policies++;
-  }
-
-  const apimRecords = records
-    .filter((r) => r.apim)
-    .map((r) => ({ r, name: pulumiName(r.apim!.serviceName, r.apim!.certificateId) }))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  const apimBlocks: string[] = [];
-  for (const { r, name: wanted } of apimRecords) {
-    const a = r.apim!;
-    const s = a.source;
-    const name = names.apim.take(wanted, r.id);
-    const base = variables.apim.take(identifier(name), r.id);
-    const variable = `${base}Cert`;
-    const where = { serviceId: serviceId(a), certificateId: a.certificateId };
-    const facts = `${r.displayName}: ${r.thumbprint ? `thumbprint ${r.thumbprint}` : "no certificate"}${r.expirationDate ? `, expires ${r.expirationDate}` : ""}.`;
-    const readOnly = (why: string[], managed?: string) => {
-      counts.apimReadOnly++;
-      return [
-        comment("", facts, ...why),
-        ...(managed
-          ? [
-              managed
-                .split("\n")
-                .map((l) => `// ${l}`)
-                .join("\n"),
-            ]
-          : []),
-        `export const ${variable} = ApimCertificate.get(${str(name)}, ${str(r.id)});`,
-      ].join("\n");
-    };
-    if (s.type === "keyVault") {
-      const keyVault: Record<string, string> = { secretIdentifier: s.secretIdentifier! };
-      if (s.identityClientId) keyVault.identityClientId = s.identityClientId;
-      const follows =
-        !s.pinnedVersion && s.keyVaultCertificate ? policyVariable.get(s.keyVaultCertificate) : undefined;
-      const body = [
-        `  serviceId: ${str(where.serviceId)},`,
-        `  certificateId: ${str(where.certificateId)},`,
-        `  keyVault: ${literal(keyVault, 2)},`,
-        ...(follows
-          ? [
-              "  // A new version in Key Vault (seen by `pulumi up --refresh`) makes API Management fetch it in the same up.",
-              `  refreshTrigger: ${follows}.version,`,
-            ]
-          : []),
-        "  importExisting: true,",
-      ].join("\n");
-      const declaration = `export const ${variable} = new ApimCertificate(${str(name)}, {\n${body}\n});`;
-      if (s.fetchFailed) {
-        apimBlocks.push(
-          readOnly(
-            [
-              `API Management's last fetch from Key Vault failed (${s.lastStatus?.code ?? "no certificate"}): managing it now would make the next`,
-              "`pulumi up` ask API Management to fetch it again (refreshSecret), so it is only read here. Once API Management's",
-              "identity can read the secret, replace the line below with this declaration:",
-            ],
-            declaration,
-          ),
-        );
-        continue;
-      }
-      const notes = s.pinnedVersion
+    this.counts.policies++;
+    return [
+      comment("", `${r.displayName}: ${facts.join(", ")}.`),
+      ...(leftOut.length > 0
         ? [
             comment(
               "",
-              `Pinned to version ${s.pinnedVersion}: API Management does not follow renewals of this certificate.`,
+              `Not managed (this package's check refuses Key Vault's value): ${leftOut.join("; ")}.`,
             ),
           ]
-        : [];
-      apimBlocks.push([comment("", facts), ...notes, declaration].join("\n"));
-      counts.apimManaged++;
-      continue;
-    }
-    if (r.daysLeft !== undefined && r.daysLeft < 0) {
-      apimBlocks.push(
-        readOnly([
-          "Expired: ApimCertificate does not upload an expired PFX, so it is only read here. Upload a renewed",
-          "certificate (a new PFX in data and password) to manage it.",
-        ]),
-      );
-      continue;
-    }
-    if (options.readOnlyPfx) {
-      apimBlocks.push(
-        readOnly([
-          "Uploaded as a PFX, which Azure never returns: only read here (--read-only-pfx). To manage it, give the PFX",
-          "and its password as config secrets and declare it with data, password and importExisting: true.",
-        ]),
-      );
-      continue;
-    }
-    const dataKey = `${base}Pfx`;
-    const passwordKey = `${base}PfxPassword`;
-    pfxSecrets.push({ certificate: r.displayName, dataKey, passwordKey });
-    apimBlocks.push(
-      [
-        comment(
-          "",
-          facts,
-          `Uploaded as a PFX: set ${dataKey} (the file, base64) and ${passwordKey} (see the top).`,
-        ),
-        `export const ${variable} = new ApimCertificate(${str(name)}, {`,
-        `  serviceId: ${str(where.serviceId)},`,
-        `  certificateId: ${str(where.certificateId)},`,
-        `  data: config.requireSecret(${str(dataKey)}),`,
-        `  password: config.requireSecret(${str(passwordKey)}),`,
-        "  importExisting: true,",
-        "});",
-      ].join("\n"),
-    );
-    counts.apimManaged++;
+        : []),
+      `export const ${variable} = new KeyVaultCertificatePolicy(${str(name)}, ${literal(args, 0)});`,
+    ].join("\n");
   }
 
-  const header = [
-    `Generated by \`${options.command ?? "pulumi-azure-certs inventory"}\`${options.now ? ` at ${options.now.toISOString().replace(/\.\d{3}Z$/, "Z")}` : ""}:`,
-    `${counts.apimManaged + counts.apimReadOnly} API Management certificates (${counts.apimReadOnly} read only) and ${counts.policies} Key Vault certificate policies, as Azure held them.`,
-    "",
-    "`pulumi up` adopts them with GETs only: each ApimCertificate (importExisting: true) finds the same certificate in API",
-    "Management and uploads nothing; each KeyVaultCertificatePolicy finds its members as declared here and changes nothing",
-    "(no importExisting: should a member change in Key Vault before then, create refuses, naming it, rather than set it",
-    "back). The `pulumi preview` after it shows no change. Use this file as the program, or import it from yours.",
-    ...(pfxSecrets.length > 0
-      ? [
-          "",
-          "Certificates uploaded as PFX files: Azure never returns the file, so give each one and its password before",
-          "`pulumi up` (the PFX must hold the certificate API Management has: the same thumbprint):",
-          ...pfxSecrets.flatMap((p) => [
-            `  base64 < ${p.certificate.split("/").pop()}.pfx | tr -d '\\n' | pulumi config set --secret ${p.dataKey}`,
-            `  pulumi config set --secret ${p.passwordKey} '<its password>'`,
-          ]),
-        ]
-      : []),
-  ];
+  /** An `ApimCertificate` adopting the certificate, or an `ApimCertificate.get` where adopting would write. */
+  apimBlock(r: InventoryRecord, wanted: string): string {
+    const a = r.apim!;
+    const name = this.names.apim.take(wanted, r.id);
+    const base = this.variables.apim.take(identifier(name), r.id);
+    const c: ApimCertificateBlock = {
+      r,
+      name,
+      base,
+      variable: `${base}Cert`,
+      facts: `${r.displayName}: ${r.thumbprint ? `thumbprint ${r.thumbprint}` : "no certificate"}${r.expirationDate ? `, expires ${r.expirationDate}` : ""}.`,
+    };
+    if (a.source.type === "keyVault") return this.keyVaultCertificate(c);
+    if (r.daysLeft !== undefined && r.daysLeft < 0) {
+      return this.readOnly(c, [
+        "Expired: ApimCertificate does not upload an expired PFX, so it is only read here. Upload a renewed",
+        "certificate (a new PFX in data and password) to manage it.",
+      ]);
+    }
+    if (this.options.readOnlyPfx) {
+      return this.readOnly(c, [
+        "Uploaded as a PFX, which Azure never returns: only read here (--read-only-pfx). To manage it, give the PFX",
+        "and its password as config secrets and declare it with data, password and importExisting: true.",
+      ]);
+    }
+    return this.pfxCertificate(c);
+  }
 
-  const source = [
-    comment("", ...header),
-    ...(pfxSecrets.length > 0 ? ['import * as pulumi from "@pulumi/pulumi";'] : []),
-    `import { ${[...(counts.apimManaged + counts.apimReadOnly > 0 ? ["ApimCertificate"] : []), ...(counts.policies > 0 ? ["KeyVaultCertificatePolicy"] : [])].join(", ")} } from "pulumi-azure-certs";`,
-    ...(pfxSecrets.length > 0 ? ["", "const config = new pulumi.Config();"] : []),
-    ...(policyBlocks.length > 0
-      ? ["", comment("", "Key Vault certificate policies."), "", policyBlocks.join("\n\n")]
-      : []),
-    ...(apimBlocks.length > 0
-      ? ["", comment("", "API Management certificates."), "", apimBlocks.join("\n\n")]
-      : []),
-    "",
-  ].join("\n");
-  return { source, pfxSecrets, counts };
+  private keyVaultCertificate(c: ApimCertificateBlock): string {
+    const a = c.r.apim!;
+    const s = a.source;
+    const keyVault: Record<string, string> = { secretIdentifier: s.secretIdentifier! };
+    if (s.identityClientId) keyVault.identityClientId = s.identityClientId;
+    const follows =
+      !s.pinnedVersion && s.keyVaultCertificate ? this.policyVariable.get(s.keyVaultCertificate) : undefined;
+    const body = [
+      `  serviceId: ${str(serviceId(a))},`,
+      `  certificateId: ${str(a.certificateId)},`,
+      `  keyVault: ${literal(keyVault, 2)},`,
+      ...(follows
+        ? [
+            "  // A new version in Key Vault (seen by `pulumi up --refresh`) makes API Management fetch it in the same up.",
+            `  refreshTrigger: ${follows}.version,`,
+          ]
+        : []),
+      "  importExisting: true,",
+    ].join("\n");
+    const declaration = `export const ${c.variable} = new ApimCertificate(${str(c.name)}, {\n${body}\n});`;
+    if (s.fetchFailed) {
+      return this.readOnly(
+        c,
+        [
+          `API Management's last fetch from Key Vault failed (${s.lastStatus?.code ?? "no certificate"}): managing it now would make the next`,
+          "`pulumi up` ask API Management to fetch it again (refreshSecret), so it is only read here. Once API Management's",
+          "identity can read the secret, replace the line below with this declaration:",
+        ],
+        declaration,
+      );
+    }
+    const notes = s.pinnedVersion
+      ? [
+          comment(
+            "",
+            `Pinned to version ${s.pinnedVersion}: API Management does not follow renewals of this certificate.`,
+          ),
+        ]
+      : [];
+    this.counts.apimManaged++;
+    return [comment("", c.facts), ...notes, declaration].join("\n");
+  }
+
+  private pfxCertificate(c: ApimCertificateBlock): string {
+    const a = c.r.apim!;
+    const dataKey = `${c.base}Pfx`;
+    const passwordKey = `${c.base}PfxPassword`;
+    this.pfxSecrets.push({ certificate: c.r.displayName, dataKey, passwordKey });
+    this.counts.apimManaged++;
+    return [
+      comment(
+        "",
+        c.facts,
+        `Uploaded as a PFX: set ${dataKey} (the file, base64) and ${passwordKey} (see the top).`,
+      ),
+      `export const ${c.variable} = new ApimCertificate(${str(c.name)}, {`,
+      `  serviceId: ${str(serviceId(a))},`,
+      `  certificateId: ${str(a.certificateId)},`,
+      `  data: config.requireSecret(${str(dataKey)}),`,
+      `  password: config.requireSecret(${str(passwordKey)}),`,
+      "  importExisting: true,",
+      "});",
+    ].join("\n");
+  }
+
+  private readOnly(c: ApimCertificateBlock, why: string[], managed?: string): string {
+    this.counts.apimReadOnly++;
+    return [
+      comment("", c.facts, ...why),
+      ...(managed
+        ? [
+            managed
+              .split("\n")
+              .map((l) => `// ${l}`)
+              .join("\n"),
+          ]
+        : []),
+      `export const ${c.variable} = ApimCertificate.get(${str(c.name)}, ${str(c.r.id)});`,
+    ].join("\n");
+  }
+
+  /** The module: the header, the imports, then the blocks. */
+  program(policyBlocks: string[], apimBlocks: string[]): EmittedProgram {
+    const { counts, pfxSecrets } = this;
+    const classes = [
+      ...(counts.apimManaged + counts.apimReadOnly > 0 ? ["ApimCertificate"] : []),
+      ...(counts.policies > 0 ? ["KeyVaultCertificatePolicy"] : []),
+    ];
+    const source = [
+      comment("", ...this.header()),
+      ...(pfxSecrets.length > 0 ? ['import * as pulumi from "@pulumi/pulumi";'] : []),
+      `import { ${classes.join(", ")} } from "pulumi-azure-certs";`,
+      ...(pfxSecrets.length > 0 ? ["", "const config = new pulumi.Config();"] : []),
+      ...(policyBlocks.length > 0
+        ? ["", comment("", "Key Vault certificate policies."), "", policyBlocks.join("\n\n")]
+        : []),
+      ...(apimBlocks.length > 0
+        ? ["", comment("", "API Management certificates."), "", apimBlocks.join("\n\n")]
+        : []),
+      "",
+    ].join("\n");
+    return { source, pfxSecrets, counts };
+  }
+
+  private header(): string[] {
+    const { counts, pfxSecrets, options } = this;
+    return [
+      `Generated by \`${options.command ?? "pulumi-azure-certs inventory"}\`${options.now ? ` at ${isoSeconds(options.now)}` : ""}:`,
+      `${counts.apimManaged + counts.apimReadOnly} API Management certificates (${counts.apimReadOnly} read only) and ${counts.policies} Key Vault certificate policies, as Azure held them.`,
+      "",
+      "`pulumi up` adopts them with GETs only: each ApimCertificate (importExisting: true) finds the same certificate in API",
+      "Management and uploads nothing; each KeyVaultCertificatePolicy finds its members as declared here and changes nothing",
+      "(no importExisting: should a member change in Key Vault before then, create refuses, naming it, rather than set it",
+      "back). The `pulumi preview` after it shows no change. Use this file as the program, or import it from yours.",
+      ...(pfxSecrets.length > 0
+        ? [
+            "",
+            "Certificates uploaded as PFX files: Azure never returns the file, so give each one and its password before",
+            "`pulumi up` (the PFX must hold the certificate API Management has: the same thumbprint):",
+            ...pfxSecrets.flatMap((p) => [
+              `  base64 < ${p.certificate.split("/").pop()}.pfx | tr -d '\\n' | pulumi config set --secret ${p.dataKey}`,
+              `  pulumi config set --secret ${p.passwordKey} '<its password>'`,
+            ]),
+          ]
+        : []),
+    ];
+  }
+}
+
+/** One API Management certificate being written: its names and the comment line of its facts. */
+interface ApimCertificateBlock {
+  r: InventoryRecord;
+  name: string;
+  /** The variable's stem, also the stem of its config keys. */
+  base: string;
+  variable: string;
+  facts: string;
 }

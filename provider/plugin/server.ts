@@ -79,7 +79,13 @@ function handler<T>(fn: (req: T) => Promise<unknown>) {
 
 const adapterFor = (urn: string, type?: string) => new ResourceAdapter(resourceType(type || typeOfUrn(urn)));
 
+/** The provider's gRPC methods: the plugin's own, then the resources'. */
 export function implementation(options: PluginOptions) {
+  return { ...pluginMethods(options), ...resourceMethods };
+}
+
+/** Plugin info, schema and configuration. */
+function pluginMethods(options: PluginOptions) {
   return {
     getPluginInfo: handler(async () => new plugproto.PluginInfo().setVersion(options.version)),
     getSchema: handler(async (req: provTypes.GetSchemaRequest) => {
@@ -108,70 +114,73 @@ export function implementation(options: PluginOptions) {
         .setAcceptresources(false)
         .setAcceptoutputs(false);
     }),
-
-    check: handler(async (req: provTypes.CheckRequest) => {
-      const { inputs, failures } = await adapterFor(req.getUrn(), req.getType()).check(
-        toJs(req.getOlds()),
-        toJs(req.getNews()),
-      );
-      const resp = new provproto.CheckResponse().setInputs(toStruct(inputs));
-      resp.setFailuresList(
-        failures.map((f) => new provproto.CheckFailure().setProperty(f.property).setReason(f.reason)),
-      );
-      return resp;
-    }),
-
-    diff: handler(async (req: provTypes.DiffRequest) => {
-      const result = await adapterFor(req.getUrn(), req.getType()).diff(
-        req.getId(),
-        toJs(req.getOlds()),
-        toJs(req.getNews()),
-      );
-      const changes =
-        result.changes === true
-          ? provproto.DiffResponse.DiffChanges.DIFF_SOME
-          : result.changes === false
-            ? provproto.DiffResponse.DiffChanges.DIFF_NONE
-            : provproto.DiffResponse.DiffChanges.DIFF_UNKNOWN;
-      return new provproto.DiffResponse()
-        .setChanges(changes)
-        .setReplacesList(result.replaces ?? [])
-        .setDeletebeforereplace(result.deleteBeforeReplace ?? false);
-    }),
-
-    create: handler(async (req: provTypes.CreateRequest) => {
-      const result = await adapterFor(req.getUrn(), req.getType()).create(toJs(req.getProperties()));
-      return new provproto.CreateResponse().setId(result.id).setProperties(toStruct(result.outs));
-    }),
-
-    read: handler(async (req: provTypes.ReadRequest) => {
-      // An import's Read has no properties at all (see the header).
-      const result = await adapterFor(req.getUrn(), req.getType()).read(
-        req.getId(),
-        req.hasProperties() ? toJs(req.getProperties()) : {},
-        req.hasInputs() ? toJs(req.getInputs()) : {},
-      );
-      const resp = new provproto.ReadResponse().setId(result.id ?? "");
-      if (result.outs) resp.setProperties(toStruct(result.outs));
-      if (result.inputs) resp.setInputs(toStruct(result.inputs));
-      return resp;
-    }),
-
-    update: handler(async (req: provTypes.UpdateRequest) => {
-      const outs = await adapterFor(req.getUrn(), req.getType()).update(
-        req.getId(),
-        toJs(req.getOlds()),
-        toJs(req.getNews()),
-      );
-      return new provproto.UpdateResponse().setProperties(toStruct(outs));
-    }),
-
-    delete: handler(async (req: provTypes.DeleteRequest) => {
-      await adapterFor(req.getUrn(), req.getType()).delete(req.getId(), toJs(req.getProperties()));
-      return new emptyproto.Empty();
-    }),
   };
 }
+
+/** The resource methods, each handed to the resource's provider module (see `./resources.ts`). */
+const resourceMethods = {
+  check: handler(async (req: provTypes.CheckRequest) => {
+    const { inputs, failures } = await adapterFor(req.getUrn(), req.getType()).check(
+      toJs(req.getOlds()),
+      toJs(req.getNews()),
+    );
+    const resp = new provproto.CheckResponse().setInputs(toStruct(inputs));
+    resp.setFailuresList(
+      failures.map((f) => new provproto.CheckFailure().setProperty(f.property).setReason(f.reason)),
+    );
+    return resp;
+  }),
+
+  diff: handler(async (req: provTypes.DiffRequest) => {
+    const result = await adapterFor(req.getUrn(), req.getType()).diff(
+      req.getId(),
+      toJs(req.getOlds()),
+      toJs(req.getNews()),
+    );
+    const changes =
+      result.changes === true
+        ? provproto.DiffResponse.DiffChanges.DIFF_SOME
+        : result.changes === false
+          ? provproto.DiffResponse.DiffChanges.DIFF_NONE
+          : provproto.DiffResponse.DiffChanges.DIFF_UNKNOWN;
+    return new provproto.DiffResponse()
+      .setChanges(changes)
+      .setReplacesList(result.replaces ?? [])
+      .setDeletebeforereplace(result.deleteBeforeReplace ?? false);
+  }),
+
+  create: handler(async (req: provTypes.CreateRequest) => {
+    const result = await adapterFor(req.getUrn(), req.getType()).create(toJs(req.getProperties()));
+    return new provproto.CreateResponse().setId(result.id).setProperties(toStruct(result.outs));
+  }),
+
+  read: handler(async (req: provTypes.ReadRequest) => {
+    // An import's Read has no properties at all (see the header).
+    const result = await adapterFor(req.getUrn(), req.getType()).read(
+      req.getId(),
+      req.hasProperties() ? toJs(req.getProperties()) : {},
+      req.hasInputs() ? toJs(req.getInputs()) : {},
+    );
+    const resp = new provproto.ReadResponse().setId(result.id ?? "");
+    if (result.outs) resp.setProperties(toStruct(result.outs));
+    if (result.inputs) resp.setInputs(toStruct(result.inputs));
+    return resp;
+  }),
+
+  update: handler(async (req: provTypes.UpdateRequest) => {
+    const outs = await adapterFor(req.getUrn(), req.getType()).update(
+      req.getId(),
+      toJs(req.getOlds()),
+      toJs(req.getNews()),
+    );
+    return new provproto.UpdateResponse().setProperties(toStruct(outs));
+  }),
+
+  delete: handler(async (req: provTypes.DeleteRequest) => {
+    await adapterFor(req.getUrn(), req.getType()).delete(req.getId(), toJs(req.getProperties()));
+    return new emptyproto.Empty();
+  }),
+};
 
 /**
  * Serves the plugin on a loopback port and prints the port on stdout (the engine reads it from
