@@ -619,7 +619,11 @@ function leafThroughOpenSsl(pfx: Buffer, password: string): Buffer | undefined {
   return Buffer.isBuffer(der) && der.length > 0 ? der : undefined;
 }
 
-/** Reads PEM text holding certificates and at most one private key (optionally encrypted). */
+/**
+ * Reads PEM text holding certificates and at most one private key (optionally encrypted). Like
+ * provider/pki.ts's parsePem, and kept apart from it on purpose: the oracle shares no code with
+ * what it checks (CONTRIBUTING.md, design notes).
+ */
 export function parsePem(text: string, password?: string): CertificateBundle {
   const certificates = [
     ...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g),

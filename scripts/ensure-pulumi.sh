@@ -8,10 +8,9 @@
 set -euo pipefail
 
 version="v3.259.0"
-cache_root="${PULUMI_AZURE_CERTS_CACHE:-$HOME/.cache/pulumi-azure-certs}"
+tool=pulumi
+source "$(dirname "${BASH_SOURCE[0]}")/go-build.sh"
 bin_dir="$cache_root/pulumi-$version/bin"
-
-say() { printf '[ensure-pulumi] %s\n' "$*" >&2; }
 
 if command -v pulumi >/dev/null 2>&1; then
   found="$(pulumi version 2>/dev/null || true)"
@@ -26,30 +25,11 @@ if [ -x "$bin_dir/pulumi" ] && [ "$("$bin_dir/pulumi" version 2>/dev/null)" = "$
   exit 0
 fi
 
-if ! command -v go >/dev/null 2>&1; then
-  if [ -x /usr/local/go/bin/go ]; then
-    export PATH="/usr/local/go/bin:$PATH"
-  else
-    say "No Pulumi CLI $version on PATH and no Go toolchain to build one."
-    say "Install the Pulumi CLI $version (https://www.pulumi.com/docs/install/) and put it on PATH, then run again."
-    exit 1
-  fi
-fi
-
-mkdir -p "$cache_root"
-lock="$cache_root/build-$version.lock"
-exec 9>"$lock"
-if ! flock -n 9; then
-  say "Another process is building the Pulumi CLI $version; waiting for it."
-  flock 9
-  if [ -x "$bin_dir/pulumi" ]; then echo "$bin_dir"; exit 0; fi
-fi
-
-work="$(mktemp -d "$cache_root/build-XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+need_go "Install the Pulumi CLI $version (https://www.pulumi.com/docs/install/) and put it on PATH, then run again."
+build_lock "$bin_dir/pulumi" "$bin_dir"
+build_dir
 say "Building the Pulumi CLI $version from Go modules, once (about 7 minutes on 2 cores)."
 say "It is cached in $bin_dir and reused afterwards."
-start=$(date +%s)
 (
   cd "$work"
   export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
@@ -63,12 +43,5 @@ start=$(date +%s)
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
     -o "$work/out/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
 )
-mkdir -p "$bin_dir"
-mv "$work/out/pulumi" "$bin_dir/pulumi"
-got="$("$bin_dir/pulumi" version)"
-if [ "$got" != "$version" ]; then
-  say "The built CLI reports '$got', expected $version."
-  exit 1
-fi
-say "Built in $(( $(date +%s) - start )) s."
+install_built "$work/out/pulumi" "$bin_dir" "$bin_dir/pulumi" version
 echo "$bin_dir"

@@ -6,26 +6,16 @@ set -euo pipefail
 
 version="v3.259.0"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cache_root="${PULUMI_AZURE_CERTS_CACHE:-$HOME/.cache/pulumi-azure-certs}"
+tool=sdkgen
+source "$here/go-build.sh"
 hash="$(sha256sum "$here/sdkgen/main.go" | cut -c1-12)"
 bin="$cache_root/sdkgen-$version-$hash/sdkgen"
 
-say() { printf '[ensure-sdkgen] %s\n' "$*" >&2; }
-
 if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
-if ! command -v go >/dev/null 2>&1; then
-  if [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; else
-    say "No Go toolchain to build the SDK generator."; exit 1
-  fi
-fi
-mkdir -p "$cache_root"
-exec 9>"$cache_root/build-sdkgen.lock"
-flock 9
-if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
-work="$(mktemp -d "$cache_root/build-sdkgen-XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+need_go "Install Go to generate the SDKs."
+build_lock "$bin" "$bin"
+build_dir
 say "Building the SDK generator (pkg/v3 $version codegen) once; cached in $(dirname "$bin")."
-start=$(date +%s)
 (
   cd "$work"
   export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
@@ -35,7 +25,5 @@ start=$(date +%s)
   go get "github.com/pulumi/pulumi/pkg/v3@$version" "github.com/pulumi/pulumi/sdk/v3@$version" >&2
   go build -trimpath -ldflags "-s -w" -o "$work/sdkgen" . >&2
 )
-mkdir -p "$(dirname "$bin")"
-mv "$work/sdkgen" "$bin"
-say "Built in $(( $(date +%s) - start )) s."
+install_built "$work/sdkgen" "$(dirname "$bin")"
 echo "$bin"

@@ -13,9 +13,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { ApimCertificateArgs, ApimKeyVaultStatus } from "../apim-certificate/types";
-import type { CertificatePolicy, KeyVaultCertificatePolicyArgs } from "../keyvault-policy/types";
+import type { ApimCertificateArgs } from "../apim-certificate/types";
+import type { KeyVaultCertificatePolicyArgs } from "../keyvault-policy/types";
 import schemaJson from "../plugin/schema.json";
+import type * as Dynamic from "../index";
 
 export type { ApimCertificateArgs, ApimKeyVaultSourceArgs } from "../apim-certificate/types";
 export type {
@@ -29,6 +30,28 @@ export type {
   SubjectAlternativeNamesArgs,
   X509PropertiesArgs,
 } from "../keyvault-policy/types";
+
+/** Outputs both front doors share: declared once, on the dynamic classes (see below). */
+type ApimSharedOutput =
+  | "thumbprint"
+  | "expirationDate"
+  | "subject"
+  | "resourceId"
+  | "subscriptionId"
+  | "resourceGroupName"
+  | "serviceName"
+  | "certificateId"
+  | "keyVault"
+  | "etag";
+type PolicySharedOutput =
+  | "vaultBaseUrl"
+  | "certificateName"
+  | "effectivePolicy"
+  | "originalPolicy"
+  | "thumbprint"
+  | "expirationDate"
+  | "notBefore"
+  | "version";
 
 const APIM_TOKEN = "azure-certs:index:ApimCertificate";
 const POLICY_TOKEN = "azure-certs:index:KeyVaultCertificatePolicy";
@@ -67,34 +90,23 @@ function resourceInputs(token: string, args: object | undefined, opts?: pulumi.C
   return { ...props, ...(args as Record<string, unknown>) };
 }
 
+// The outputs both front doors share are declared once, on the dynamic classes (with their doc
+// comments, which editors show here too): an interface merged into each class declares them, as
+// `declare readonly` members would; the engine assigns them at run time either way.
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type */
+export interface ApimCertificate extends Pick<Dynamic.ApimCertificate, ApimSharedOutput> {}
+export interface KeyVaultCertificatePolicy extends Pick<
+  Dynamic.KeyVaultCertificatePolicy,
+  PolicySharedOutput
+> {}
+/* eslint-enable @typescript-eslint/no-empty-object-type */
+
 /**
  * An API Management certificate, uploaded from a PFX (`data` + `password`) or read from a Key
  * Vault secret (`keyVault`). The Pulumi id is the certificate's ARM id, which is also what
  * `pulumi import azure-certs:index:ApimCertificate <name> <id>` takes.
  */
 export class ApimCertificate extends pulumi.CustomResource {
-  /** Uppercase hex SHA-1 thumbprint of the certificate. */
-  declare readonly thumbprint: pulumi.Output<string>;
-  /** When the certificate expires, ISO 8601 UTC. */
-  declare readonly expirationDate: pulumi.Output<string>;
-  /** The certificate's subject, e.g. `CN=contoso.com`. */
-  declare readonly subject: pulumi.Output<string>;
-  /** The certificate's ARM id (also the resource's Pulumi id). */
-  declare readonly resourceId: pulumi.Output<string>;
-  /** Subscription of the API Management service. */
-  declare readonly subscriptionId: pulumi.Output<string>;
-  /** Resource group of the API Management service. */
-  declare readonly resourceGroupName: pulumi.Output<string>;
-  /** Name of the API Management service. */
-  declare readonly serviceName: pulumi.Output<string>;
-  /** Identifier of the certificate in the service. */
-  declare readonly certificateId: pulumi.Output<string>;
-  /** For a Key Vault certificate: the secret, identity and APIM's last synchronisation status. */
-  declare readonly keyVault: pulumi.Output<
-    { secretIdentifier: string; identityClientId?: string; lastStatus?: ApimKeyVaultStatus } | undefined
-  >;
-  /** The entity tag of the certificate as last seen; sent as `If-Match` on update. */
-  declare readonly etag: pulumi.Output<string | undefined>;
   /** ARM api-version used. */
   declare readonly apiVersion: pulumi.Output<string>;
   /** The refresh trigger as last applied. */
@@ -128,23 +140,6 @@ export class ApimCertificate extends pulumi.CustomResource {
  * also what `pulumi import azure-certs:index:KeyVaultCertificatePolicy <name> <id>` takes.
  */
 export class KeyVaultCertificatePolicy extends pulumi.CustomResource {
-  /** The vault's URL, normalised. */
-  declare readonly vaultBaseUrl: pulumi.Output<string>;
-  /** The certificate's name in the vault. */
-  declare readonly certificateName: pulumi.Output<string>;
-  /** The whole policy as Key Vault returns it, including the members this resource does not manage. */
-  declare readonly effectivePolicy: pulumi.Output<CertificatePolicy>;
-  /** The whole policy as it was when this resource was created (what `restoreOnDelete` puts back). */
-  declare readonly originalPolicy: pulumi.Output<CertificatePolicy | undefined>;
-  /** SHA-1 thumbprint of the certificate's current version, upper-case hex. */
-  declare readonly thumbprint: pulumi.Output<string | undefined>;
-  /** When the current version expires, ISO 8601 UTC. */
-  declare readonly expirationDate: pulumi.Output<string | undefined>;
-  /** When the current version becomes valid, ISO 8601 UTC. */
-  declare readonly notBefore: pulumi.Output<string | undefined>;
-  /** The current version's identifier. */
-  declare readonly version: pulumi.Output<string | undefined>;
-
   constructor(name: string, args: KeyVaultCertificatePolicyArgs, opts?: pulumi.CustomResourceOptions) {
     super(POLICY_TOKEN, name, resourceInputs(POLICY_TOKEN, args, opts), withPlugin(opts));
   }
