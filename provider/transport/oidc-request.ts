@@ -8,7 +8,6 @@
  * following redirects (a redirect could carry the request token elsewhere). Errors name the
  * setting and the URL without its query, never the request token or the answer's token.
  */
-import axios from "axios";
 import { redactUrl, SecretScrubber } from "./redaction";
 
 /** What the request needs (a subset of the `oidcRequest` credential settings). */
@@ -47,6 +46,8 @@ export async function requestIdToken(
   scrubber.add(req.requestToken);
   const where = `the ID token endpoint of ${req.urlSource} (${shown})`;
   const timer = AbortSignal.timeout(timeoutMs);
+  // Loaded here, as the transport loads it at its first request (see transport.ts `http`).
+  const axios = (require("axios") as typeof import("axios")).default;
   let res;
   try {
     res = await axios.get<unknown>(url.toString(), {

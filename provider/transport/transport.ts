@@ -4,7 +4,7 @@
  * may go (https only; vault hosts of the cloud or explicitly trusted), how it is retried and timed
  * out, and what a failure says. Built on axios and @azure/identity.
  */
-import axios, { type AxiosInstance } from "axios";
+import type { AxiosInstance } from "axios";
 import { randomUUID } from "crypto";
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import {
@@ -172,7 +172,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * (see `getTransport`); it owns the credential, the token cache and the Key Vault challenges.
  */
 export class AzureTransport {
-  private readonly http: AxiosInstance;
+  private httpClient?: AxiosInstance;
   private readonly tokens: TokenCache;
   private readonly scrubber = new SecretScrubber();
   private readonly log: TransportLogger;
@@ -211,15 +211,26 @@ export class AzureTransport {
       // A token request that does not answer in time is abandoned and retried like any request.
       settings.requestTimeoutMs,
     );
-    this.http = axios.create({
-      // Redirects are not followed: ARM and Key Vault do not redirect, and a redirect could carry
-      // the Authorization header to another host.
-      maxRedirects: 0,
-      validateStatus: () => true,
-      responseType: "text",
-      transformResponse: [(data: unknown) => data],
-      decompress: true,
-    });
+  }
+
+  /**
+   * The HTTP client, made at the first request: axios (about 50 ms to load) stays unloaded in a
+   * process that sends none, such as the provider of an unchanged preview, or the program.
+   */
+  private get http(): AxiosInstance {
+    if (!this.httpClient) {
+      const axios = (require("axios") as typeof import("axios")).default;
+      this.httpClient = axios.create({
+        // Redirects are not followed: ARM and Key Vault do not redirect, and a redirect could carry
+        // the Authorization header to another host.
+        maxRedirects: 0,
+        validateStatus: () => true,
+        responseType: "text",
+        transformResponse: [(data: unknown) => data],
+        decompress: true,
+      });
+    }
+    return this.httpClient;
   }
 
   /** The cloud in use (audiences, vault suffix). */
