@@ -146,6 +146,16 @@ export function moduleConfig(args: Record<string, unknown>): ConfigSource & { ke
  * The Configure request's `variables` (`azure-certs:config:<name>` → string, JSON for lists and
  * booleans) as bare names, for an engine that sends no `args`.
  */
+/**
+ * A message in the plugin's terms: the modules name credential keys as the dynamic resources read
+ * them (`azure-native:clientId`), which a plugin user sets as `azure-certs:clientId`.
+ */
+export function inPluginTerms(message: string): string {
+  return message.replace(/\bazure-native:([A-Za-z]+)\b/g, (whole, name: string) =>
+    name in CREDENTIAL_KEYS ? `azure-certs:${name}` : whole,
+  );
+}
+
 export function argsFromVariables(variables: Iterable<[string, string]>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of variables) {

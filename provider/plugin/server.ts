@@ -18,7 +18,7 @@ import type * as grpcTypes from "@grpc/grpc-js";
 import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";
 import type * as provTypes from "@pulumi/pulumi/proto/provider_pb";
 import { withoutFrames } from "../dynamic/guard";
-import { argsFromVariables, moduleConfig } from "./config";
+import { argsFromVariables, inPluginTerms, moduleConfig } from "./config";
 import { ResourceAdapter, resourceType, typeOfUrn } from "./resources";
 import { unwrapProperties } from "./secrets";
 
@@ -58,11 +58,11 @@ function grpcError(e: unknown): { code: number; details: string; metadata: grpcT
     any.pack(detail.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
     const status = new statusproto.Status();
     status.setCode(grpc.status.UNKNOWN);
-    status.setMessage(err.message);
+    status.setMessage(inPluginTerms(err.message));
     status.addDetails(any);
     metadata.add("grpc-status-details-bin", Buffer.from(status.serializeBinary()));
   }
-  return { code: grpc.status.UNKNOWN, details: err.message, metadata };
+  return { code: grpc.status.UNKNOWN, details: inPluginTerms(err.message), metadata };
 }
 
 function handler<T>(fn: (req: T) => Promise<unknown>) {

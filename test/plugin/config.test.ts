@@ -5,7 +5,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { argsFromVariables, CREDENTIAL_KEYS, moduleConfig, OWN_KEYS } from "../../provider/plugin/config";
+import {
+  argsFromVariables,
+  CREDENTIAL_KEYS,
+  inPluginTerms,
+  moduleConfig,
+  OWN_KEYS,
+} from "../../provider/plugin/config";
 import { resolveSettings } from "../../provider/transport/settings";
 
 const args = {
@@ -66,4 +72,20 @@ test("the plugin offers every key provider/transport/settings.ts reads (a new se
   expect(native.length).toBeGreaterThan(5);
   expect([...new Set(own)].filter((k) => !(k in OWN_KEYS))).toEqual([]);
   expect([...new Set(native)].filter((k) => !(k in CREDENTIAL_KEYS))).toEqual([]);
+});
+
+test("errors name the keys a plugin user sets: azure-certs:<credential>, not azure-native:", () => {
+  let message = "";
+  try {
+    resolveSettings(moduleConfig({ clientSecret: "not-a-real-secret" }), {});
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  expect(message).toMatch(/azure-native:clientId/); // what the modules say
+  expect(inPluginTerms(message)).toMatch(/azure-certs:clientId/);
+  expect(inPluginTerms(message)).not.toMatch(/azure-native:client/);
+  // Other azure-native mentions (not a key the plugin offers) stay as they are.
+  expect(inPluginTerms("see azure-native:location and azure-native:tenantId")).toBe(
+    "see azure-native:location and azure-certs:tenantId",
+  );
 });
