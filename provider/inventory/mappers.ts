@@ -8,6 +8,7 @@ import { parseSecretIdentifier } from "../apim-certificate/validate";
 import { certificateOutputs, toPublicPolicy } from "../keyvault-policy/mappers";
 import { parsePolicyId } from "../keyvault-policy/outputs";
 import type { CertificatePolicy } from "../keyvault-policy/types";
+import { isoSeconds } from "../json-values";
 import { describeCertificate } from "../pki";
 import type {
   ApimSource,
@@ -110,7 +111,7 @@ export function renewalOf(
     out.daysBeforeExpiry = action.daysBeforeExpiry;
     if (!Number.isNaN(end)) at = end - action.daysBeforeExpiry * DAY;
   }
-  if (at !== undefined) out.at = new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (at !== undefined) out.at = isoSeconds(new Date(at));
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The readable inventory: one row per certificate, soonest expiry first, the certificates that
 // trip the gate listed before the table. Colour only on a terminal (see `shouldColour`). Pure.
 import { parseSecretIdentifier } from "../apim-certificate/validate";
+import { isoSeconds } from "../json-values";
 import type { GateResult } from "./gate";
 import type { Inventory } from "./inventory";
 import { vaultLabel } from "./mappers";
@@ -150,7 +151,7 @@ export function renderTable(
   const vaults = new Set(kv.map((r) => r.keyVault!.vaultBaseUrl)).size;
   out.push(
     `${plural(records.length, "certificate")}: ${apim.length} in API Management (${plural(services, "service")}), ` +
-      `${kv.length} in Key Vault (${plural(vaults, "vault")}); listed ${inventory.now.toISOString().replace(/\.\d{3}Z$/, "Z")}.`,
+      `${kv.length} in Key Vault (${plural(vaults, "vault")}); listed ${isoSeconds(inventory.now)}.`,
   );
   const soon = records.filter((r) => r.daysLeft !== undefined && r.daysLeft < WARNING_DAYS).length;
   const failed = apim.filter((r) => r.apim!.source.fetchFailed).length;

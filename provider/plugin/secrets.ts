@@ -7,6 +7,7 @@
  * top-level properties held a secret) and those properties, and the ones the schema marks secret,
  * are wrapped again on the way out.
  */
+import { isRecord } from "../json-values";
 
 /** The key that marks a special value in the engine's property format (`sig.Key`). */
 export const SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
@@ -15,10 +16,8 @@ export const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 
 type Raw = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
-
 export function isSecret(v: unknown): v is { value: unknown } {
-  return isObject(v) && v[SIGNATURE_KEY] === SECRET_SIGNATURE;
+  return isRecord(v) && v[SIGNATURE_KEY] === SECRET_SIGNATURE;
 }
 
 /** A value as the engine's wire format marks a secret. */
@@ -33,7 +32,7 @@ export function reveal(v: unknown): { value: unknown; secret: boolean } {
     const items = v.map(reveal);
     return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
   }
-  if (isObject(v) && !(SIGNATURE_KEY in v)) {
+  if (isRecord(v) && !(SIGNATURE_KEY in v)) {
     let found = false;
     const out: Raw = {};
     for (const [k, inner] of Object.entries(v)) {
