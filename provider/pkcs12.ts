@@ -352,8 +352,6 @@ interface Reader {
   forms: Buffer[];
   /** Whether a MAC vouched for the password: then a part that does not decrypt is corrupt. */
   macVerified: boolean;
-  /** Leave key bags unread (see `openPkcs12`). */
-  certificatesOnly: boolean;
 }
 
 /**
@@ -400,8 +398,6 @@ function readSafeContents(r: Reader, der: Buffer): Pkcs12Contents {
       const cert = parseAs(value, CertBag, "a PKCS#12 CertBag");
       if (cert.certId === id_x509Certificate)
         out.certificates.push(octetStringValue(Buffer.from(cert.certValue)));
-    } else if (r.certificatesOnly && (bag.bagId === id_keyBag || bag.bagId === id_pkcs8ShroudedKeyBag)) {
-      continue;
     } else if (bag.bagId === id_keyBag) {
       out.keys.push(privateKey(value));
     } else if (bag.bagId === id_pkcs8ShroudedKeyBag) {
@@ -420,34 +416,21 @@ function readSafeContents(r: Reader, der: Buffer): Pkcs12Contents {
 const ID_DATA = "1.2.840.113549.1.7.1";
 const ID_ENCRYPTED_DATA = "1.2.840.113549.1.7.6";
 
-/** How much of a PFX to read. */
-export interface OpenOptions {
-  /**
-   * Read the certificates only: no MAC check and no key bag decrypted, about a third of the work
-   * of an openssl-default PFX. For a look at the certificate (the program's expiry warning), never
-   * for accepting a PFX: a wrong password then shows only if the certificates are encrypted.
-   */
-  certificatesOnly?: boolean;
-}
-
 /**
  * Opens a PFX. Throws `Pkcs12Error` with reason "password" when the MAC does not verify (or, for a
  * PFX without MAC, when an encrypted part does not decrypt), "format" for anything unreadable.
  */
-export function openPkcs12(der: Buffer, password: string, options: OpenOptions = {}): Pkcs12Contents {
+export function openPkcs12(der: Buffer, password: string): Pkcs12Contents {
   const pfx = parseAs(der, PFX, "the PKCS#12 (PFX) data");
   if (pfx.authSafe.contentType !== ID_DATA)
     throw formatError("only password-protected PKCS#12 data is supported (this one is signed)");
   const authSafe = octetStringValue(Buffer.from(pfx.authSafe.content));
   // The schema fills an absent MacData with an empty default one, whose algorithm is "".
-  const certificatesOnly = options.certificatesOnly === true;
-  const hasMac =
-    !certificatesOnly && pfx.macData !== undefined && pfx.macData.mac.digestAlgorithm.algorithm !== "";
+  const hasMac = pfx.macData !== undefined && pfx.macData.mac.digestAlgorithm.algorithm !== "";
   const r: Reader = {
     password,
     forms: hasMac ? verifyMac(pfx.macData, authSafe, password) : bmpPasswords(password),
     macVerified: hasMac,
-    certificatesOnly,
   };
   const all: Pkcs12Contents = { certificates: [], keys: [] };
   for (const info of parseAs(authSafe, AuthenticatedSafe, "the PKCS#12 authenticated safe")) {

@@ -182,17 +182,12 @@ function leafFirst(certificates: Buffer[], privateKey?: crypto.KeyObject): Buffe
  * Opens a PFX. Throws `PkiError` with reason "password" for a wrong password (the MAC does not
  * verify, or in a PFX without MAC an encrypted part does not decrypt) and "format" for anything
  * that is not a readable PKCS#12 file. The messages never include the data or the password.
- * With `certificatesOnly`, no MAC is checked and no key read (`privateKey` is then undefined).
  */
-export function parsePfx(
-  pfx: Buffer,
-  password: string,
-  options: import("./pkcs12").OpenOptions = {},
-): CertificateBundle {
+export function parsePfx(pfx: Buffer, password: string): CertificateBundle {
   const { openPkcs12, Pkcs12Error } = require("./pkcs12") as typeof import("./pkcs12");
   let opened: import("./pkcs12").Pkcs12Contents;
   try {
-    opened = openPkcs12(pfx, password, options);
+    opened = openPkcs12(pfx, password);
   } catch (e) {
     if (e instanceof Pkcs12Error) throw new PkiError(e.reason, e.message);
     throw new PkiError("format", "not a readable PKCS#12 (PFX) file");

@@ -1,8 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { warnIfNoCredentials } from "../dynamic/no-credentials";
 import { loadProvider } from "../dynamic/shell";
-import { APIM_OUTPUT_NAMES, type ApimCertificateArgs, type ApimKeyVaultStatus } from "./types";
-import { parseSecretIdentifier, readPfx } from "./validate";
+import {
+  APIM_OUTPUT_NAMES,
+  DEFAULT_EXPIRY_WARNING_DAYS,
+  type ApimCertificateArgs,
+  type ApimKeyVaultStatus,
+} from "./types";
+import { parseSecretIdentifier } from "./validate";
 
 /** The provider module's name: part of the state contract, keep it stable. */
 export const PROVIDER_MODULE = "pulumi-azure-certs/dist/provider/apim-certificate/provider";
@@ -74,7 +79,7 @@ function withSecretInputs(opts?: pulumi.CustomResourceOptions): pulumi.CustomRes
  * Warnings that do not block a deployment: shown at preview, with no network call. (The provider
  * process has no channel for warnings, so they are raised here, in the program.)
  */
-function warnAtPreview(resource: pulumi.Resource, args: ApimCertificateArgs): void {
+function warnAtPreview(resource: ApimCertificate, args: ApimCertificateArgs): void {
   pulumi.output(args.keyVault).apply((kv) => {
     if (!kv || typeof kv.secretIdentifier !== "string") return;
     const parsed = parseSecretIdentifier(kv.secretIdentifier);
@@ -86,19 +91,20 @@ function warnAtPreview(resource: pulumi.Resource, args: ApimCertificateArgs): vo
       );
     }
   });
-  pulumi.all([args.data, args.password, args.expiryWarningDays]).apply(([data, password, days]) => {
-    // The one PFX opening in the program process, for this warning alone, and only its
-    // certificates (no MAC, no key): everything else about the PFX (that it opens, holds a key,
-    // its thumbprint and dates) the provider's check reports. 0 days turns the warning off, and
-    // the PFX is then not opened here at all.
-    const limit = (typeof days === "number" ? days : 30) * DAY;
-    if (typeof data !== "string" || limit <= 0) return;
-    const facts = readPfx(data, password ?? "", { certificatesOnly: true });
-    if ("property" in facts) return; // check() reports it
-    const left = facts.notAfter.getTime() - Date.now();
+  if (args.data === undefined) return;
+  // From the resource's own outputs, not the PFX: check() derives the certificate's facts and puts
+  // them in the checked inputs, which the engine hands back as outputs at preview (a create or an
+  // update as much as an unchanged resource, whose facts come from the state). So the program never
+  // opens a PFX; a PFX check() refuses, or one not known at preview, gives no facts and no warning.
+  const facts = pulumi.all([resource.expirationDate, resource.subject, resource.thumbprint]);
+  pulumi.all([facts, args.expiryWarningDays]).apply(([[expirationDate, subject, thumbprint], days]) => {
+    const limit = (typeof days === "number" ? days : DEFAULT_EXPIRY_WARNING_DAYS) * DAY;
+    const notAfter = typeof expirationDate === "string" ? Date.parse(expirationDate) : NaN;
+    if (!(limit > 0) || Number.isNaN(notAfter)) return;
+    const left = notAfter - Date.now();
     if (left > 0 && left <= limit) {
       pulumi.log.warn(
-        `the certificate ${facts.subject} (thumbprint ${facts.thumbprint}) expires on ${facts.expirationDate}, ` +
+        `the certificate ${subject} (thumbprint ${thumbprint}) expires on ${expirationDate}, ` +
           `in ${Math.ceil(left / DAY)} days: renew it soon.`,
         resource,
       );

@@ -53,14 +53,9 @@ export interface PfxFacts {
 
 /**
  * Opens a base64 PFX with its password. Returns the facts, or a failure naming `data` or
- * `password`; never echoes either value. With `certificatesOnly` (the program's expiry warning),
- * a PFX OpenSSL cannot open is read for its certificates only: no MAC, no key.
+ * `password`; never echoes either value.
  */
-export function readPfx(
-  data: string,
-  password: string,
-  options: { certificatesOnly?: boolean } = {},
-): PfxFacts | CheckFailure {
+export function readPfx(data: string, password: string): PfxFacts | CheckFailure {
   const compact = data.replace(/\s+/g, "");
   if (compact.length === 0 || !BASE64.test(compact)) {
     return { property: "data", reason: "must be the base64 encoding of a PKCS#12 (PFX) file" };
@@ -71,8 +66,8 @@ export function readPfx(
     // also says why a PFX does not open.
     let leaf = pfxLeafThroughOpenSsl(pfx, password);
     if (!leaf) {
-      const bundle = parsePfx(pfx, password, options);
-      if (!bundle.privateKey && !options.certificatesOnly) {
+      const bundle = parsePfx(pfx, password);
+      if (!bundle.privateKey) {
         return {
           property: "data",
           reason: "the PFX holds no private key; API Management needs the certificate with its private key",

@@ -328,4 +328,30 @@ describe("ApimCertificate input errors at preview", () => {
       await stack.dispose();
     }
   });
+
+  it("warns about a certificate that expires soon when it is unchanged too, from the facts in the state", async () => {
+    // The program opens no PFX: the warning reads the resource's outputs, which check() derived
+    // at creation and the state keeps; an unchanged preview must still show it.
+    const soon = makePfx({ cn: "soon-kept.contoso.com", daysValid: 12 });
+    const stack = await stackWith(() => {
+      new ApimCertificate("soon-kept", {
+        serviceId,
+        certificateId: "soon-kept",
+        data: soon.data,
+        password: soon.password,
+      });
+      return {};
+    });
+    try {
+      const up = await stack.up();
+      expect(up.stdout).toMatch(/the certificate CN=soon-kept\.contoso\.com .* in 12 days: renew it soon/);
+      const unchanged = await stack.preview();
+      expect(unchanged.changeSummary).toEqual({ same: 2 }); // the stack and the certificate
+      expect(unchanged.stdout).toMatch(
+        /the certificate CN=soon-kept\.contoso\.com .* in 12 days: renew it soon/,
+      );
+    } finally {
+      await stack.dispose();
+    }
+  });
 });

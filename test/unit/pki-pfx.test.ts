@@ -417,16 +417,6 @@ describe("parsePfx: the formats openssl writes", () => {
   });
 
   it.each(cases.filter((c) => c.name !== "pbmac1").map((c) => [c.name, c] as const))(
-    "%s, certificates only (the program's look for the expiry warning): the same certificates, no key",
-    (_name, c) => {
-      const pfx = exportPfx(c.name, c.password, c.args);
-      const peek = parsePfx(pfx, c.password, { certificatesOnly: true });
-      expect(peek.certificates.map(thumbprintOf)).toEqual(c.certs.map((k) => facts[k].thumbprint));
-      expect(peek.privateKey).toBeUndefined();
-    },
-  );
-
-  it.each(cases.filter((c) => c.name !== "pbmac1").map((c) => [c.name, c] as const))(
     "%s, through OpenSSL: the leaf parsePfx reads, or undefined (then parsePfx is used)",
     (_name, c) => {
       const pfx = exportPfx(c.name, c.password, c.args);
@@ -440,16 +430,6 @@ describe("parsePfx: the formats openssl writes", () => {
       expect(pfxLeafThroughOpenSsl(pfx, c.password + "x")).toBeUndefined();
     },
   );
-
-  it("certificates only checks no MAC: unencrypted certificates read with any password, encrypted ones need it", () => {
-    const plainCerts = exportPfx("certpbe-none", "s3cret", ["-certpbe", "NONE", ...RSA_CHAIN]);
-    expect(() => parsePfx(plainCerts, "wrong")).toThrow(/MAC check failed/);
-    expect(parsePfx(plainCerts, "wrong", { certificatesOnly: true }).certificates.map(thumbprintOf)).toEqual(
-      ["leaf", "intermediate", "root"].map((k) => facts[k as keyof typeof facts].thumbprint),
-    );
-    const encrypted = exportPfx("openssl-3-default", "s3cret", RSA_CHAIN);
-    expect(() => parsePfx(encrypted, "wrong", { certificatesOnly: true })).toThrow(/decryption failed/);
-  });
 
   it("writes the leaf's subject the .NET way: most specific first, quoted where needed, + for a multi-valued RDN", () => {
     const bundle = parsePfx(exportPfx("subject", "s3cret", RSA_CHAIN), "s3cret");
