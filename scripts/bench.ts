@@ -15,7 +15,7 @@
  * provider/apim-certificate/diff.ts updates rather than replaces; the policy's AutoRenew 30 -> 45
  * days before expiry; checked in the CLI's summary), `refresh`, `destroy`; the `up`s with
  * --skip-preview, so that create times the create. Per case, N and operation (BENCH_REPEATS runs,
- * default 3): the median time and its ratio to the no-op's median; requests per resource by method
+ * default 5): the median time and its ratio to the no-op's median; requests per resource by method
  * from the emulator's request log (token requests excluded; Key Vault's 401 challenges counted) and
  * token requests per audience (admin API, both reset before each command), the largest over the
  * repeats; the peak RSS of the dynamic-provider process, read as VmHWM from /proc/<pid>/status by
@@ -67,7 +67,7 @@ const options = {
     .split(",")
     .map((s) => Number(s.trim()))
     .sort((a, b) => a - b),
-  repeats: Number(process.env.BENCH_REPEATS ?? 3),
+  repeats: Number(process.env.BENCH_REPEATS ?? 5),
   skipLatency: !!process.env.BENCH_SKIP_LATENCY && process.env.BENCH_SKIP_LATENCY !== "0",
   output: path.resolve(repoRoot, process.env.BENCH_OUTPUT ?? path.join("bench", "results", "latest.json")),
   /** A command taking longer is killed (with what it started) and the bench fails. */
@@ -342,7 +342,7 @@ class Bench {
 const started = { date: new Date().toISOString(), loadAverage1m: Number(os.loadavg()[0].toFixed(2)) };
 
 function meta(): BenchResult["meta"] {
-  const partial = options.sizes.join(",") !== "1,10,50" || options.repeats < 3 || options.skipLatency;
+  const partial = options.sizes.join(",") !== "1,10,50" || options.repeats < 5 || options.skipLatency;
   return {
     date: started.date,
     node: process.version,
