@@ -301,7 +301,7 @@ describe("ApimCertificate input errors at preview", () => {
         data: soon.data,
         password: soon.password,
       });
-      // 0 days turns the warning off (and the program then does not open the PFX at all).
+      // 0 days turns the warning off.
       new ApimCertificate("quiet", {
         serviceId,
         certificateId: "quiet",
