@@ -1,17 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { warnIfNoCredentials } from "../dynamic/no-credentials";
 import { loadProvider } from "../dynamic/shell";
-import {
-  APIM_OUTPUT_NAMES,
-  DEFAULT_EXPIRY_WARNING_DAYS,
-  type ApimCertificateArgs,
-  type ApimKeyVaultStatus,
-} from "./types";
+import { warnIfExpiringSoon } from "./expiry-warning";
+import { APIM_OUTPUT_NAMES, type ApimCertificateArgs, type ApimKeyVaultStatus } from "./types";
 import { parseSecretIdentifier } from "./validate";
 
 /** The provider module's name: part of the state contract, keep it stable. */
 export const PROVIDER_MODULE = "pulumi-azure-certs/dist/provider/apim-certificate/provider";
-const DAY = 24 * 60 * 60 * 1000;
 
 /**
  * An API Management certificate, uploaded from a PFX (`data` + `password`) or read from a Key
@@ -91,23 +86,5 @@ function warnAtPreview(resource: ApimCertificate, args: ApimCertificateArgs): vo
       );
     }
   });
-  if (args.data === undefined) return;
-  // From the resource's own outputs, not the PFX: check() derives the certificate's facts and puts
-  // them in the checked inputs, which the engine hands back as outputs at preview (a create or an
-  // update as much as an unchanged resource, whose facts come from the state). So the program never
-  // opens a PFX; a PFX check() refuses, or one not known at preview, gives no facts and no warning.
-  const facts = pulumi.all([resource.expirationDate, resource.subject, resource.thumbprint]);
-  pulumi.all([facts, args.expiryWarningDays]).apply(([[expirationDate, subject, thumbprint], days]) => {
-    const limit = (typeof days === "number" ? days : DEFAULT_EXPIRY_WARNING_DAYS) * DAY;
-    const notAfter = typeof expirationDate === "string" ? Date.parse(expirationDate) : NaN;
-    if (!(limit > 0) || Number.isNaN(notAfter)) return;
-    const left = notAfter - Date.now();
-    if (left > 0 && left <= limit) {
-      pulumi.log.warn(
-        `the certificate ${subject} (thumbprint ${thumbprint}) expires on ${expirationDate}, ` +
-          `in ${Math.ceil(left / DAY)} days: renew it soon.`,
-        resource,
-      );
-    }
-  });
+  if (args.data !== undefined) warnIfExpiringSoon(resource, args.expiryWarningDays);
 }

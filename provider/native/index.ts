@@ -13,6 +13,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { warnIfExpiringSoon } from "../apim-certificate/expiry-warning";
 import type { ApimCertificateArgs } from "../apim-certificate/types";
 import type { KeyVaultCertificatePolicyArgs } from "../keyvault-policy/types";
 import schemaJson from "../plugin/schema.json";
@@ -122,6 +123,9 @@ export class ApimCertificate extends pulumi.CustomResource {
       if (args.password !== undefined) inputs.password = pulumi.secret(args.password);
     }
     super(APIM_TOKEN, name, inputs, withPlugin(opts));
+    // The dynamic class's expiry warning, from this resource's outputs (the plugin's check puts the
+    // certificate's facts there, as the dynamic provider's does).
+    if (!opts?.id && args.data !== undefined) warnIfExpiringSoon(this, args.expiryWarningDays);
   }
 
   /** Reads an existing certificate's state by its ARM id, without managing it. */

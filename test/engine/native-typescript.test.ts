@@ -15,7 +15,10 @@ const serviceId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg1/providers/M
 
 let azure: EmulatedAzure;
 let native: NativeProject;
-const pfx = makePfx({ cn: "native.contoso.com", password: "native-pfx-password" });
+// Expiring within expiryWarningDays (30 by default): the program warns, from the resource's outputs.
+const pfx = makePfx({ cn: "native.contoso.com", password: "native-pfx-password", daysValid: 20 });
+const EXPIRY_WARNING =
+  /the certificate CN=native\.contoso\.com \(thumbprint [0-9A-F]{40}\) expires on .*in 20 days: renew it soon/;
 
 beforeAll(async () => {
   azure = await startEmulatedAzure();
@@ -48,6 +51,7 @@ describe("native resources from a TypeScript program", () => {
   it("creates both resources through the plugin", async () => {
     const up = await native.project.pulumi("up", "--yes", "--skip-preview");
     expect(up.stdout).toMatch(/azure-certs:index:ApimCertificate/);
+    expect(up.stdout).toMatch(EXPIRY_WARNING);
     const outs = await native.project.outputs();
     const held = azure.emu.admin.getApimCertificate({ ...SERVICE, certificateId: "native-tls" });
     expect(held?.subject).toBe("CN=native.contoso.com");
@@ -91,10 +95,11 @@ describe("native resources from a TypeScript program", () => {
     expect(explicit?.inputs?.armEndpoint).toBe(azure.emu.armEndpoint);
   });
 
-  it("refreshes with no change, and a preview then shows none", async () => {
+  it("refreshes with no change, and a preview then shows none (and warns of the expiry again)", async () => {
     const refresh = await native.project.pulumi("refresh", "--yes", "--skip-preview");
     expect(refresh.stdout).not.toMatch(/~ \d+ updated/);
-    await native.project.pulumi("preview", "--expect-no-changes");
+    const preview = await native.project.pulumi("preview", "--expect-no-changes");
+    expect(preview.stdout).toMatch(EXPIRY_WARNING);
   });
 
   it("destroys both: the certificate is deleted, the policy kept as Key Vault has it", async () => {
