@@ -26,7 +26,7 @@ import { FilterError, compileFilter } from "./odata";
 /** API versions served. */
 export const APIM_API_VERSIONS = ["2022-08-01", "2024-05-01"];
 /** Audiences ARM accepts, as listed in its own error message. */
-export const ARM_AUDIENCES = [
+const ARM_AUDIENCES = [
   "https://management.core.windows.net/",
   "https://management.core.windows.net",
   "https://management.azure.com/",

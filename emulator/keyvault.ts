@@ -59,7 +59,7 @@ const PRESERVE_CERT_ORDER_SINCE = "7.6";
 /** The version that introduced the secret's `previousVersion`. */
 const PREVIOUS_VERSION_SINCE = "2025-07-01";
 /** Audiences Key Vault accepts: its resource URI (exactly, no trailing slash) and its app id. */
-export const KEY_VAULT_AUDIENCES = ["https://vault.azure.net", "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"];
+const KEY_VAULT_AUDIENCES = ["https://vault.azure.net", "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"];
 const PKCS12 = "application/x-pkcs12";
 const PEM = "application/x-pem-file";
 const RECOVERABLE_DAYS = 90;

@@ -30,7 +30,7 @@ export interface ManagedIdentityIssuer {
   tokenLifetimeSeconds: number;
 }
 
-export const DEFAULT_MANAGED_IDENTITIES = {
+const DEFAULT_MANAGED_IDENTITIES = {
   systemAssignedClientId: "66666666-6666-6666-6666-666666666666",
   userAssignedClientIds: ["77777777-7777-7777-7777-777777777777"],
 } as const;

@@ -4,12 +4,7 @@ import { isUnknown } from "../dynamic/unknown";
 type Raw = Record<string, unknown>;
 
 /** Where the certificate lives: changing any of these means another certificate (ARM names ignore case). */
-export const APIM_IDENTITY_FIELDS = [
-  "subscriptionId",
-  "resourceGroupName",
-  "serviceName",
-  "certificateId",
-] as const;
+const APIM_IDENTITY_FIELDS = ["subscriptionId", "resourceGroupName", "serviceName", "certificateId"] as const;
 
 const sameName = (a: unknown, b: unknown) =>
   typeof a === "string" && typeof b === "string" ? a.toLowerCase() === b.toLowerCase() : a === b;

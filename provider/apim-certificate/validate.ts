@@ -97,7 +97,7 @@ export function readPfx(data: string, password: string): PfxFacts | CheckFailure
  * `azure-certs:trustedVaultHosts`. API Management sends its identity's Key Vault token to that
  * host, so a look-alike such as `vault.azure.net.example.com` is refused.
  */
-export function vaultHostProblem(url: URL, hosts: VaultHosts): string | undefined {
+function vaultHostProblem(url: URL, hosts: VaultHosts): string | undefined {
   if (vaultHostVerdict(url, hosts) === "ok") return undefined;
   const suffix = normaliseSuffix(hosts.vaultDnsSuffix);
   return (

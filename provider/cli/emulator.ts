@@ -15,7 +15,7 @@ import { EMULATOR_FLAGS, parseArgs } from "../../emulator/cli";
 import { CONFIG_NAMESPACE } from "../transport/settings";
 
 /** The emulator does not model subscriptions: any UUID works; this one is the documented default. */
-export const EMULATOR_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
+const EMULATOR_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000";
 
 export const USAGE = `Usage: pulumi-azure-certs emulator [flags]
 
@@ -41,7 +41,7 @@ export interface ConfigSetting {
 }
 
 /** The stack configuration that points this package's resources at a running emulator. */
-export function emulatorConfig(info: EmulatorInfo, subscriptionId: string): ConfigSetting[] {
+function emulatorConfig(info: EmulatorInfo, subscriptionId: string): ConfigSetting[] {
   const vaultHosts = [...new Set(Object.values(info.vaults).map((u) => new URL(u).hostname))];
   return [
     { key: `${CONFIG_NAMESPACE}:armEndpoint`, value: info.armEndpoint },
@@ -56,7 +56,7 @@ export function emulatorConfig(info: EmulatorInfo, subscriptionId: string): Conf
 }
 
 /** The environment of the `pulumi` process and the provider it starts. */
-export function emulatorEnv(info: EmulatorInfo): Record<string, string> {
+function emulatorEnv(info: EmulatorInfo): Record<string, string> {
   return { NODE_EXTRA_CA_CERTS: info.caCertPath };
 }
 
@@ -90,7 +90,7 @@ interface Parsed {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Separates this command's own flags from the emulator's (which {@link parseArgs} reads). */
-export function splitArgs(argv: string[]): Parsed {
+function splitArgs(argv: string[]): Parsed {
   const p: Parsed = { subscriptionId: EMULATOR_SUBSCRIPTION_ID, json: false, emulatorArgs: [] };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];

@@ -83,12 +83,12 @@ export interface InventoryFlags {
 }
 
 /** A command line that cannot be used (exit code 2). */
-export class UsageError extends Error {
+class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
 /** Parses the command line; throws {@link UsageError}. */
-export function parseFlags(argv: string[]): InventoryFlags {
+function parseFlags(argv: string[]): InventoryFlags {
   const f: InventoryFlags = {
     apim: [],
     vaults: [],

@@ -21,7 +21,7 @@ export function closest(value: string, candidates: readonly string[]): string | 
 }
 
 /** Levenshtein distance. */
-export function editDistance(x: string, y: string): number {
+function editDistance(x: string, y: string): number {
   const row = Array.from({ length: y.length + 1 }, (_, j) => j);
   for (let i = 1; i <= x.length; i++) {
     let prev = row[0];

@@ -51,7 +51,7 @@ function runStore(): object | undefined {
 }
 
 /** Whether the stack configuration or the environment names any credential (no network call). */
-export function credentialsConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+function credentialsConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
   const fromConfig = CREDENTIAL_CONFIG.some(
     (key) => (pulumi.runtime.getConfig(`azure-native:${key}`) ?? "").trim() !== "",
   );

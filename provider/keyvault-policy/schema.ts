@@ -29,9 +29,9 @@ import {
 } from "./types";
 
 /** Key Vault's RSA key sizes for certificates. */
-export const RSA_KEY_SIZES = [2048, 3072, 4096] as const;
+const RSA_KEY_SIZES = [2048, 3072, 4096] as const;
 /** Key size of each curve, as Key Vault reports `key_size` for EC keys. */
-export const CURVE_KEY_SIZES: Record<KeyCurveName, number> = {
+const CURVE_KEY_SIZES: Record<KeyCurveName, number> = {
   "P-256": 256,
   "P-256K": 256,
   "P-384": 384,
@@ -47,7 +47,7 @@ const SYMMETRIC_KEY_TYPES = ["oct", "oct-HSM"];
  */
 export const MAX_VALIDITY_MONTHS = 1200;
 /** Key Vault's factor between validity in months and the largest `daysBeforeExpiry`. */
-export const DAYS_PER_MONTH_BOUND = 27;
+const DAYS_PER_MONTH_BOUND = 27;
 
 const CERTIFICATE_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 const VAULT_NAME = /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
