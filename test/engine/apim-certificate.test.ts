@@ -329,16 +329,18 @@ describe("ApimCertificate input errors at preview", () => {
     }
   });
 
-  it("warns about a certificate that expires soon when it is unchanged too, from the facts in the state", async () => {
-    // The program opens no PFX: the warning reads the resource's outputs, which check() derived
-    // at creation and the state keeps; an unchanged preview must still show it.
+  it("warns about a certificate that expires soon when it is unchanged, and about its replacement PFX at the update's preview", async () => {
+    // The program opens no PFX: the warning reads the resource's outputs, which check() derives
+    // (at a preview of an update too) and the state keeps; each preview must still show it.
     const soon = makePfx({ cn: "soon-kept.contoso.com", daysValid: 12 });
+    const next = makePfx({ cn: "soon-next.contoso.com", daysValid: 9 });
+    let current = soon;
     const stack = await stackWith(() => {
       new ApimCertificate("soon-kept", {
         serviceId,
         certificateId: "soon-kept",
-        data: soon.data,
-        password: soon.password,
+        data: current.data,
+        password: current.password,
       });
       return {};
     });
@@ -350,6 +352,14 @@ describe("ApimCertificate input errors at preview", () => {
       expect(unchanged.stdout).toMatch(
         /the certificate CN=soon-kept\.contoso\.com .* in 12 days: renew it soon/,
       );
+      // A rotation to another PFX that expires soon: its preview names the new certificate.
+      current = next;
+      const rotation = await stack.preview();
+      expect(rotation.changeSummary).toEqual({ same: 1, update: 1 });
+      expect(rotation.stdout).toMatch(
+        /the certificate CN=soon-next\.contoso\.com .* in 9 days: renew it soon/,
+      );
+      expect(rotation.stdout).not.toContain("soon-kept.contoso.com");
     } finally {
       await stack.dispose();
     }
