@@ -20,7 +20,10 @@
  * token requests per audience (admin API, both reset before each command), the largest over the
  * repeats; the peak RSS of the dynamic-provider process, read as VmHWM from /proc/<pid>/status by
  * polling while the command runs (scripts/bench/processes.ts; a wrapper around the plugin would
- * change what runs); state and `__provider` bytes from the file backend's stack file after create.
+ * change what runs), and from the same polling the CPU seconds of the engine (the CLI), the
+ * program (language host), the provider process and the emulator (this process), the median over
+ * the repeats: where the time goes; state and `__provider` bytes from the file backend's stack file
+ * after create.
  * Then `up` create of the ApimCertificates with a 100 ms delay on every ARM and Key Vault request
  * (the emulator's "delay" fault), as a ratio to the 0 ms create.
  *
@@ -188,7 +191,8 @@ class Bench {
     const { args, generation } = COMMANDS[op];
     azure.clearLog();
     azure.emu.admin.resetTokenCounts();
-    const rss = this.procs.watchProviderPeakRss();
+    const watch = this.procs.watch();
+    const benchCpu = process.cpuUsage();
     let timedOut = false;
     const watchdog = setTimeout(() => {
       timedOut = true;
@@ -197,7 +201,7 @@ class Bench {
     const t0 = process.hrtime.bigint();
     let stdout: string;
     let seconds: number;
-    let providerPeakRssMB: number | undefined;
+    let watched: ReturnType<ReturnType<RunProcesses["watch"]>["stop"]>;
     try {
       ({ stdout } = await project.pulumiWith(
         { BENCH_N: String(n), BENCH_GENERATION: String(generation) },
@@ -211,7 +215,7 @@ class Bench {
       );
     } finally {
       clearTimeout(watchdog);
-      providerPeakRssMB = rss.stop();
+      watched = watch.stop();
     }
     // The update must be in place for every resource (a replacement would be another figure).
     if (op === "updateAll" && !new RegExp(`~ ${n} updated`).test(stdout))
@@ -221,7 +225,10 @@ class Bench {
     const tokens: Record<string, number> = {};
     for (const [scope, count] of Object.entries(azure.emu.admin.tokenRequestCounts()))
       if (count > 0) tokens[scope.replace(/\/\.default$/, "")] = count;
-    return { seconds, http, tokens, providerPeakRssMB };
+    // This process's CPU meanwhile is the emulator's (with the polling above, a small part).
+    const used = process.cpuUsage(benchCpu);
+    const cpuSeconds = { ...watched.cpuSeconds, emulator: (used.user + used.system) / 1e6 };
+    return { seconds, http, tokens, providerPeakRssMB: watched.providerPeakRssMB, cpuSeconds };
   }
 
   /** `up` create with every ARM and Key Vault request delayed, then an untimed destroy. */
@@ -293,8 +300,9 @@ class Bench {
           const f = figures(n, samples, kind === "noop" ? undefined : get("noop", n, op));
           rows.push({ kind, n, op, f });
           const entry = (result[kind][`N${n}`] ??= {}) as Record<string, unknown>;
-          if (kind === "handWritten") entry[op] = { seconds: f.seconds, ratioToNoop: f.ratioToNoop };
-          else if (kind === "noop") entry[op] = { seconds: f.seconds };
+          if (kind === "handWritten")
+            entry[op] = { seconds: f.seconds, ratioToNoop: f.ratioToNoop, cpuSeconds: f.cpuSeconds };
+          else if (kind === "noop") entry[op] = { seconds: f.seconds, cpuSeconds: f.cpuSeconds };
           else entry[op] = f;
           if (kind === "apim" || kind === "policy")
             for (const [aud, c] of Object.entries(f.tokensPerAudience))

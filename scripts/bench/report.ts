@@ -23,6 +23,8 @@ export interface Sample {
   tokens: Record<string, number>;
   /** Peak RSS of the dynamic-provider process, if one ran. */
   providerPeakRssMB?: number;
+  /** CPU seconds by process role (scripts/bench/processes.ts) and of the emulator. */
+  cpuSeconds: Record<string, number>;
 }
 
 export interface OperationFigures {
@@ -36,6 +38,8 @@ export interface OperationFigures {
   tokensPerAudience: Record<string, number>;
   /** Largest over the repeats; null when no provider process ran. */
   providerPeakRssMB: number | null;
+  /** Median over the repeats, by role: engine, program, provider, other, emulator. */
+  cpuSeconds: Record<string, number>;
 }
 
 /** State of one resource as the file backend stores it. */
@@ -50,8 +54,11 @@ export interface BenchResult {
   meta: Record<string, string | number | boolean>;
   apim: Record<string, Record<string, OperationFigures | { seconds: number; ratioTo0ms: number }>>;
   policy: Record<string, Record<string, OperationFigures>>;
-  handWritten: Record<string, Record<string, { seconds: number; ratioToNoop: number }>>;
-  noop: Record<string, Record<string, { seconds: number }>>;
+  handWritten: Record<
+    string,
+    Record<string, { seconds: number; ratioToNoop: number; cpuSeconds: Record<string, number> }>
+  >;
+  noop: Record<string, Record<string, { seconds: number; cpuSeconds: Record<string, number> }>>;
   tokensPerAudience: Record<string, number>;
   stateBytesPerResource: Partial<Record<Kind, number>>;
   providerBytesPerResource: Partial<Record<Kind, number>>;
@@ -84,6 +91,12 @@ export function figures(n: number, samples: Sample[], noop?: Sample[]): Operatio
     httpPerResource: http,
     tokensPerAudience: maxBy(samples, (s) => s.tokens),
     providerPeakRssMB: rss.length ? round(Math.max(...rss), 1) : null,
+    cpuSeconds: Object.fromEntries(
+      Object.keys(samples[0].cpuSeconds).map((role) => [
+        role,
+        round(median(samples.map((s) => s.cpuSeconds[role] ?? 0)), 2),
+      ]),
+    ),
   };
 }
 
@@ -145,6 +158,7 @@ export function table(rows: { kind: Kind; n: number; op: Operation; f: Operation
     "HTTP/resource",
     "tokens/run",
     "RSS MB",
+    "CPU s engine/program/provider/emulator",
     "targets",
   ];
   const body = rows.map(({ kind, n, op, f }) => [
@@ -156,6 +170,7 @@ export function table(rows: { kind: Kind; n: number; op: Operation; f: Operation
     byMethod(f.httpPerResource),
     byAudience(f.tokensPerAudience),
     fmt(f.providerPeakRssMB ?? undefined, 0),
+    ["engine", "program", "provider", "emulator"].map((r) => fmt(f.cpuSeconds[r])).join(" / "),
     verdict(targetsOf(kind, n, op, f)),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));

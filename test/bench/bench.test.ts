@@ -92,6 +92,24 @@ it("counts what the emulator served", () => {
   expect(at("providerBytesPerResource.apim")).toBeLessThan(at("stateBytesPerResource.apim") as number);
 });
 
+it("splits each operation's CPU time by process: engine, program, provider, emulator", () => {
+  for (const c of ["apim.N1", "policy.N1", "handWritten.N1", "noop.N1"]) {
+    for (const op of OPERATIONS) {
+      const cpu = at(`${c}.${op}.cpuSeconds`) as Record<string, number>;
+      expect(numbersIn(cpu)).toBe(true);
+      // The CLI and the provider process run for every operation, and each takes CPU to start.
+      expect(cpu.engine).toBeGreaterThan(0);
+      expect(cpu.provider).toBeGreaterThan(0);
+    }
+    // The program runs at a preview and an up (the language host loads @pulumi/pulumi).
+    expect(at(`${c}.create.cpuSeconds.program`)).toBeGreaterThan(0);
+  }
+  // Only a case that calls Azure makes the emulator work.
+  expect(at("apim.N1.create.cpuSeconds.emulator")).toBeGreaterThan(
+    at("noop.N1.create.cpuSeconds.emulator") as number,
+  );
+});
+
 it("leaves no folder and no process behind", () => {
   const run = /run (\S+), files in (\S+)/.exec(stderr);
   expect(run).not.toBeNull();
