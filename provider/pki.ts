@@ -3,15 +3,15 @@
  * certificate in the forms Azure reports (thumbprint, .NET-style subject, validity).
  *
  * Node's crypto does the cryptography (`X509Certificate`, `createPrivateKey`, and in pkcs12.ts the
- * PKCS#12 key derivations, MACs and ciphers); @peculiar's ASN.1 schema packages read the
- * structures, loaded on first use (pkcs12.ts, `certificateFields`) so that a process that only
- * needs `KEY_USAGES` does not load them. Nothing here builds certificates or keys: the emulator
+ * PKCS#12 key derivations, MACs and ciphers). asn1js reads a certificate's names, and
+ * @peculiar's ASN.1 schema packages (over asn1js) the PKCS#12 structures in pkcs12.ts; both are
+ * loaded on first use, so that a process that only needs `KEY_USAGES` loads neither. Nothing here builds certificates or keys: the emulator
  * (emulator/pki.ts) and the tests do that with code of their own, so the oracle does not share
  * this code.
  */
 import * as crypto from "node:crypto";
 import * as tls from "node:tls";
-import type { AttributeValue, Name } from "@peculiar/asn1-x509";
+import type * as asn1js from "asn1js";
 import { type DnAttribute, type Rdn, formatDistinguishedName } from "./distinguished-name";
 
 export { type DnAttribute, formatDistinguishedName };
@@ -96,51 +96,77 @@ export interface CertificateFacts {
   notAfter: Date;
 }
 
-/** An attribute value as text: the string types decoded, anything else as RFC 4514 `#hex`. */
-function attributeText(v: AttributeValue): string {
-  const text = v.utf8String ?? v.printableString ?? v.ia5String ?? v.bmpString ?? v.universalString;
-  if (text !== undefined) return text;
-  if (v.teletexString !== undefined) return v.teletexString;
-  const der = Buffer.from(v.anyValue ?? new ArrayBuffer(0));
-  // NumericString and VisibleString, which the schema's choice leaves out.
-  if ((der[0] === 0x12 || der[0] === 0x1a) && der[1] < 0x80) return der.subarray(2).toString("latin1");
-  return "#" + der.toString("hex");
+/**
+ * An attribute value as text: the X.520 string types decoded, anything else (an unknown type, or
+ * one of the rarer string types) as RFC 4514 `#hex` of its DER.
+ */
+function attributeText(asn1: typeof asn1js, v: asn1js.AsnType): string {
+  const decoded = [
+    asn1.Utf8String,
+    asn1.PrintableString,
+    asn1.IA5String,
+    asn1.BmpString,
+    asn1.UniversalString,
+    asn1.TeletexString,
+    asn1.NumericString,
+    asn1.VisibleString,
+  ].some((type) => v instanceof type);
+  const text = decoded ? (v as asn1js.Utf8String).valueBlock.value : undefined;
+  if (typeof text === "string") return text;
+  return "#" + Buffer.from(v.toBER(false)).toString("hex");
 }
 
-/** The RDNs of a name most specific first, as .NET writes them (X.509 stores the root first). */
-const rdnsOf = (name: Name): Rdn[] =>
-  [...name]
-    .reverse()
-    .map((rdn) => [...rdn].map((atv) => ({ oid: atv.type, value: attributeText(atv.value) })));
+/** The parts of a constructed value (a SEQUENCE or SET), as asn1js read them. */
+const partsOf = (v: asn1js.AsnType): asn1js.AsnType[] => (v as asn1js.Sequence).valueBlock.value;
 
-function certificateFields(der: Buffer) {
-  const { AsnConvert } = require("@peculiar/asn1-schema") as typeof import("@peculiar/asn1-schema");
-  const { Certificate } = require("@peculiar/asn1-x509") as typeof import("@peculiar/asn1-x509");
-  const tbs = AsnConvert.parse(der, Certificate).tbsCertificate;
-  return {
-    subject: rdnsOf(tbs.subject),
-    issuer: rdnsOf(tbs.issuer),
-    notBefore: tbs.validity.notBefore.getTime(),
-    notAfter: tbs.validity.notAfter.getTime(),
-  };
+/** The RDNs of a Name most specific first, as .NET writes them (X.509 stores the root first). */
+const rdnsOf = (asn1: typeof asn1js, name: asn1js.AsnType): Rdn[] =>
+  [...partsOf(name)].reverse().map((rdn) =>
+    partsOf(rdn).map((atv) => {
+      const [type, value] = partsOf(atv);
+      return {
+        oid: (type as asn1js.ObjectIdentifier).valueBlock.toString(),
+        value: attributeText(asn1, value),
+      };
+    }),
+  );
+
+/**
+ * Subject and issuer from the DER, which `X509Certificate` has already accepted: asn1js reads the
+ * structure (RFC 5280 4.1: TBSCertificate is version [0] optional, serialNumber, signature, issuer,
+ * validity, subject, ...), and only the two names are walked. asn1js alone loads in about 3 ms,
+ * against about 25 ms for @peculiar's X.509 schemas, and this runs for every new PFX (issue #14).
+ */
+function certificateNames(der: Buffer): { subject: Rdn[]; issuer: Rdn[] } {
+  const asn1 = require("asn1js") as typeof asn1js;
+  const parsed = asn1.fromBER(der);
+  if (parsed.offset === -1) throw new Error(parsed.result.error);
+  const tbs = partsOf(partsOf(parsed.result)[0]);
+  const at = tbs[0].idBlock.tagClass === 3 ? 1 : 0;
+  return { issuer: rdnsOf(asn1, tbs[at + 2]), subject: rdnsOf(asn1, tbs[at + 4]) };
 }
+
+/** Node 22.10 and later have the `Date`s; before, the text (`Dec  1 15:38:21 2027 GMT`) is parsed. */
+const validity = (x509: crypto.X509Certificate, key: "validFrom" | "validTo"): number =>
+  (x509[`${key}Date`] as Date | undefined)?.getTime() ?? Date.parse(x509[key]);
 
 /** Reads a DER certificate. Throws `PkiError("format")` if it is not one. */
 export function describeCertificate(der: Buffer): CertificateFacts {
-  let fields: ReturnType<typeof certificateFields>;
+  let names: ReturnType<typeof certificateNames>;
+  let x509: crypto.X509Certificate;
   try {
-    new crypto.X509Certificate(der);
-    fields = certificateFields(der);
+    x509 = new crypto.X509Certificate(der);
+    names = certificateNames(der);
   } catch {
     throw new PkiError("format", "not an X.509 certificate");
   }
   return {
     der,
-    subject: formatDistinguishedName(fields.subject),
-    issuer: formatDistinguishedName(fields.issuer),
+    subject: formatDistinguishedName(names.subject),
+    issuer: formatDistinguishedName(names.issuer),
     thumbprint: crypto.createHash("sha1").update(der).digest("hex").toUpperCase(),
-    notBefore: fields.notBefore,
-    notAfter: fields.notAfter,
+    notBefore: new Date(validity(x509, "validFrom")),
+    notAfter: new Date(validity(x509, "validTo")),
   };
 }
 

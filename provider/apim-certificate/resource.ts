@@ -3,7 +3,7 @@ import { warnIfNoCredentials } from "../dynamic/no-credentials";
 import { loadProvider } from "../dynamic/shell";
 import { warnIfExpiringSoon } from "./expiry-warning";
 import { APIM_OUTPUT_NAMES, type ApimCertificateArgs, type ApimKeyVaultStatus } from "./types";
-import { parseSecretIdentifier } from "./validate";
+import { parseSecretIdentifier } from "./schema";
 
 /** The provider module's name: part of the state contract, keep it stable. */
 export const PROVIDER_MODULE = "pulumi-azure-certs/dist/provider/apim-certificate/provider";

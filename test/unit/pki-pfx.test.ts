@@ -438,6 +438,28 @@ describe("parsePfx: the formats openssl writes", () => {
     expect(d.issuer).toBe("CN=Test Intermediate, O=Contoso");
   });
 
+  it("reads the string types older tools write in names: PrintableString, T61String, BMPString", () => {
+    // OpenSSL's `default` string mask picks the narrowest type: T61String for "@" or Latin-1
+    // letters, BMPString beyond Latin-1 (UTF8String is the modern default, tested above).
+    fs.writeFileSync(file("strings.cnf"), "[req]\ndistinguished_name=dn\nstring_mask=default\n[dn]\n");
+    openssl(
+      ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "strings.key", "-out", "strings.pem"],
+      ...["-days", "30", "-config", "strings.cnf", "-utf8"],
+      ...["-subj", "/C=US/L=Zürich/O=Ωmega Corp/OU=a@b/serialNumber=12345/CN=plain"],
+    );
+    const types = openssl("asn1parse", "-in", "strings.pem").match(/PRINTABLESTRING|T61STRING|BMPSTRING/g);
+    expect(new Set(types)).toEqual(new Set(["PRINTABLESTRING", "T61STRING", "BMPSTRING"]));
+    const d = describeCertificate(parsePem(fs.readFileSync(file("strings.pem"), "utf8")).certificates[0]);
+    expect(d.subject).toBe("CN=plain, SERIALNUMBER=12345, OU=a@b, O=Ωmega Corp, L=Zürich, C=US");
+    expect(d.issuer).toBe(d.subject);
+    const o = opensslFacts(file("strings.pem"));
+    expect([d.thumbprint, d.notBefore.toISOString(), d.notAfter.toISOString()]).toEqual([
+      o.thumbprint,
+      o.notBefore.toISOString(),
+      o.notAfter.toISOString(),
+    ]);
+  });
+
   it("a PFX whose key belongs to another certificate: the key and the certificate as they are", () => {
     // openssl refuses to write such a file, so the emulator's own PKCS#12 writer (node-forge) does.
     const leaf = describeCertificate(parsePem(fs.readFileSync(file("leaf.pem"), "utf8")).certificates[0]).der;
