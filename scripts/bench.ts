@@ -30,7 +30,7 @@
  * Cases: ApimCertificate from a PFX (N from BENCH_SIZES, default "1,10,50"; each resource its own
  * PFX, made before timing, and a second set for the update), KeyVaultCertificatePolicy at N = 10
  * (over certificates created in the emulator before timing), the hand-written provider of
- * bench/hand-written and the latency case at N = 50; each at the largest size when its N is not in
+ * bench/hand-written, the same with this package's outputs, and the latency case at N = 50; each at the largest size when its N is not in
  * BENCH_SIZES.
  *
  * Writes a table to stdout and the JSON to BENCH_OUTPUT (default bench/results/latest.json).
@@ -52,6 +52,7 @@ import {
   type BenchResult,
   figures,
   type Kind,
+  KINDS,
   median,
   type Operation,
   type OperationFigures,
@@ -100,6 +101,7 @@ const TYPE_SUFFIX: Record<Kind, string> = {
   apim: "azure-certs:ApimCertificate",
   policy: "azure-certs:KeyVaultCertificatePolicy",
   handWritten: "bench:HandWrittenCertificate",
+  handWrittenSameOutputs: "bench:HandWrittenSameOutputsCertificate",
   noop: "azure-certs:Echo",
 };
 
@@ -122,7 +124,7 @@ class Bench {
       const kinds: Kind[] = [
         "apim",
         ...(n === POLICY_N ? (["policy"] as const) : []),
-        ...(n === HAND_WRITTEN_N ? (["handWritten"] as const) : []),
+        ...(n === HAND_WRITTEN_N ? (["handWritten", "handWrittenSameOutputs"] as const) : []),
         "noop",
       ];
       if (kinds.includes("policy")) await this.makeKeyVaultCertificates(n);
@@ -284,13 +286,14 @@ class Bench {
       apim: {},
       policy: {},
       handWritten: {},
+      handWrittenSameOutputs: {},
       noop: {},
       tokensPerAudience: {},
       stateBytesPerResource: {},
       providerBytesPerResource: {},
       providerPeakRssMB: {},
     };
-    for (const kind of ["apim", "policy", "handWritten", "noop"] as const) {
+    for (const kind of KINDS) {
       // The top-level size and memory figures are those of the largest N each case ran at.
       for (const n of options.sizes) {
         let peakRss: number | undefined;
@@ -300,7 +303,7 @@ class Bench {
           const f = figures(n, samples, kind === "noop" ? undefined : get("noop", n, op));
           rows.push({ kind, n, op, f });
           const entry = (result[kind][`N${n}`] ??= {}) as Record<string, unknown>;
-          if (kind === "handWritten")
+          if (kind === "handWritten" || kind === "handWrittenSameOutputs")
             entry[op] = { seconds: f.seconds, ratioToNoop: f.ratioToNoop, cpuSeconds: f.cpuSeconds };
           else if (kind === "noop") entry[op] = { seconds: f.seconds, cpuSeconds: f.cpuSeconds };
           else entry[op] = f;

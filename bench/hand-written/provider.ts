@@ -8,15 +8,18 @@
 import { ClientSecretCredential } from "@azure/identity";
 import type * as pulumi from "@pulumi/pulumi";
 
-type Props = { serviceId: string; certificateId: string; data?: string; password?: string };
-type Certificate = { id?: string; properties?: { thumbprint?: string } };
+export type Props = { serviceId: string; certificateId: string; data?: string; password?: string };
+export type Certificate = {
+  id?: string;
+  properties?: { thumbprint?: string; subject?: string; expirationDate?: string };
+};
 let config: pulumi.dynamic.ConfigureRequest["config"];
 
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   config = req.config;
 }
 
-async function arm(method: string, p: Props, body?: object): Promise<Certificate> {
+export async function arm(method: string, p: Props, body?: object): Promise<Certificate> {
   const get = (key: string) => config.require(key);
   const credential = new ClientSecretCredential(
     get("azure-native:tenantId"),

@@ -19,3 +19,24 @@ export class HandWrittenCertificate extends pulumi.dynamic.Resource {
     super(provider, name, { ...args, thumbprint: undefined }, opts, "bench", "HandWrittenCertificate");
   }
 }
+
+/** The same with this package's outputs (./same-outputs.ts); `data` and `password` kept secret as ApimCertificate does. */
+export class HandWrittenSameOutputsCertificate extends pulumi.dynamic.Resource {
+  declare readonly thumbprint: pulumi.Output<string>;
+  declare readonly subject: pulumi.Output<string>;
+  declare readonly expirationDate: pulumi.Output<string>;
+
+  constructor(name: string, args: HandWrittenCertificateArgs, opts?: pulumi.CustomResourceOptions) {
+    const provider = loadProvider("pulumi-azure-certs/dist/bench/hand-written/same-outputs");
+    const outputs = ["thumbprint", "expirationDate", "subject", "resourceId", "subscriptionId"] as const;
+    const more = ["resourceGroupName", "serviceName"] as const;
+    super(
+      provider,
+      name,
+      { ...args, ...Object.fromEntries([...outputs, ...more].map((k) => [k, undefined])) },
+      { ...opts, additionalSecretOutputs: ["data", "password"] },
+      "bench",
+      "HandWrittenSameOutputsCertificate",
+    );
+  }
+}

@@ -8,8 +8,8 @@ export const OPERATIONS = ["previewUnchanged", "create", "updateAll", "refresh",
 export type Operation = (typeof OPERATIONS)[number];
 
 /** `apim`: ApimCertificate from a PFX; `policy`: KeyVaultCertificatePolicy; `noop`: Echo (no call). */
-export type Kind = "apim" | "policy" | "handWritten" | "noop";
-export const KINDS: readonly Kind[] = ["apim", "policy", "handWritten", "noop"];
+export type Kind = "apim" | "policy" | "handWritten" | "handWrittenSameOutputs" | "noop";
+export const KINDS: readonly Kind[] = ["apim", "policy", "handWritten", "handWrittenSameOutputs", "noop"];
 
 /** Methods always present in `httpPerResource` (others appear when used). */
 const METHODS = ["GET", "PUT", "PATCH", "POST", "DELETE"];
@@ -50,14 +50,15 @@ export interface StateSize {
   providerBytesPerResource: number;
 }
 
+/** The figures kept of a reference provider (bench/hand-written). */
+export type ReferenceFigures = { seconds: number; ratioToNoop: number; cpuSeconds: Record<string, number> };
+
 export interface BenchResult {
   meta: Record<string, string | number | boolean>;
   apim: Record<string, Record<string, OperationFigures | { seconds: number; ratioTo0ms: number }>>;
   policy: Record<string, Record<string, OperationFigures>>;
-  handWritten: Record<
-    string,
-    Record<string, { seconds: number; ratioToNoop: number; cpuSeconds: Record<string, number> }>
-  >;
+  handWritten: Record<string, Record<string, ReferenceFigures>>;
+  handWrittenSameOutputs: Record<string, Record<string, ReferenceFigures>>;
   noop: Record<string, Record<string, { seconds: number; cpuSeconds: Record<string, number> }>>;
   tokensPerAudience: Record<string, number>;
   stateBytesPerResource: Partial<Record<Kind, number>>;
