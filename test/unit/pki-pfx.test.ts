@@ -460,6 +460,18 @@ describe("parsePfx: the formats openssl writes", () => {
     ]);
   });
 
+  it("reads a version 1 certificate (no version field before the serial number)", () => {
+    openssl("req", "-new", "-key", "leaf.key", "-subj", "/O=Old Tools/CN=v1.contoso.com", "-out", "v1.csr");
+    openssl("x509", "-req", "-in", "v1.csr", "-key", "leaf.key", "-days", "2", "-out", "v1.pem");
+    expect(openssl("x509", "-in", "v1.pem", "-noout", "-text")).toMatch(/Version: 1 \(0x0\)/);
+    const d = describeCertificate(parsePem(fs.readFileSync(file("v1.pem"), "utf8")).certificates[0]);
+    expect([d.subject, d.issuer]).toEqual([
+      "CN=v1.contoso.com, O=Old Tools",
+      "CN=v1.contoso.com, O=Old Tools",
+    ]);
+    expect(d.notAfter.toISOString()).toBe(opensslFacts(file("v1.pem")).notAfter.toISOString());
+  });
+
   it("a PFX whose key belongs to another certificate: the key and the certificate as they are", () => {
     // openssl refuses to write such a file, so the emulator's own PKCS#12 writer (node-forge) does.
     const leaf = describeCertificate(parsePem(fs.readFileSync(file("leaf.pem"), "utf8")).certificates[0]).der;
