@@ -5,9 +5,9 @@
  * Node's crypto does the cryptography (`X509Certificate`, `createPrivateKey`, and in pkcs12.ts the
  * PKCS#12 key derivations, MACs and ciphers). asn1js reads a certificate's names, and
  * @peculiar's ASN.1 schema packages (over asn1js) the PKCS#12 structures in pkcs12.ts; both are
- * loaded on first use, so that a process that only needs `KEY_USAGES` loads neither. Nothing here builds certificates or keys: the emulator
- * (emulator/pki.ts) and the tests do that with code of their own, so the oracle does not share
- * this code.
+ * loaded on first use, so that a process that only needs `KEY_USAGES` loads neither. Nothing here
+ * builds certificates or keys: the emulator (emulator/pki.ts) and the tests do that with code of
+ * their own, so the oracle does not share this code.
  */
 import * as crypto from "node:crypto";
 import * as tls from "node:tls";

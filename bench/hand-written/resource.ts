@@ -20,7 +20,18 @@ export class HandWrittenCertificate extends pulumi.dynamic.Resource {
   }
 }
 
-/** The same with this package's outputs (./same-outputs.ts); `data` and `password` kept secret as ApimCertificate does. */
+/** The outputs the second reference declares: ApimCertificate's, but `etag` and `keyVault`. */
+const SAME_OUTPUTS = [
+  "thumbprint",
+  "expirationDate",
+  "subject",
+  "resourceId",
+  "subscriptionId",
+  "resourceGroupName",
+  "serviceName",
+];
+
+/** The same with this package's outputs (./same-outputs.ts), secrets as in ApimCertificate. */
 export class HandWrittenSameOutputsCertificate extends pulumi.dynamic.Resource {
   declare readonly thumbprint: pulumi.Output<string>;
   declare readonly subject: pulumi.Output<string>;
@@ -28,12 +39,10 @@ export class HandWrittenSameOutputsCertificate extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: HandWrittenCertificateArgs, opts?: pulumi.CustomResourceOptions) {
     const provider = loadProvider("pulumi-azure-certs/dist/bench/hand-written/same-outputs");
-    const outputs = ["thumbprint", "expirationDate", "subject", "resourceId", "subscriptionId"] as const;
-    const more = ["resourceGroupName", "serviceName"] as const;
     super(
       provider,
       name,
-      { ...args, ...Object.fromEntries([...outputs, ...more].map((k) => [k, undefined])) },
+      { ...args, ...Object.fromEntries(SAME_OUTPUTS.map((k) => [k, undefined])) },
       { ...opts, additionalSecretOutputs: ["data", "password"] },
       "bench",
       "HandWrittenSameOutputsCertificate",

@@ -2,8 +2,9 @@
  * The hand-written provider of ./provider.ts (same calls, same credential per call, no validation)
  * with this package's outputs: the certificate's subject and expiry from APIM's answer, the
  * service's parts from `serviceId` in `check`, the defaults of `apiVersion` and
- * `expiryWarningDays`, and `resourceId` (all but `etag`, which would need the headers). So the bench can tell what the outputs cost apart
- * from what this package's `check` costs (opening each new PFX, the facts at preview).
+ * `expiryWarningDays`, and `resourceId` (all but `etag`, which would need the headers). So the
+ * bench can tell what the outputs cost apart from what this package's `check` costs (opening each
+ * new PFX, the facts at preview).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { arm, type Certificate, configure, type Props } from "./provider";
