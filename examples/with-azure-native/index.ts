@@ -30,6 +30,8 @@ const client = authorization.getClientConfigOutput();
 /** A built-in role's definition id in this subscription. */
 const role = (id: string) =>
   pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
+// The ids Azure lists for these built-in roles (learn.microsoft.com, "Azure built-in roles",
+// Security), the same in every subscription and cloud.
 const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 const KEY_VAULT_CERTIFICATES_OFFICER = "a4417e6f-fecd-4de8-b567-7b0420556985";
 
