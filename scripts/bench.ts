@@ -30,8 +30,10 @@
  * Cases: ApimCertificate from a PFX (N from BENCH_SIZES, default "1,10,50"; each resource its own
  * PFX, made before timing, and a second set for the update), KeyVaultCertificatePolicy at N = 10
  * (over certificates created in the emulator before timing), the hand-written provider of
- * bench/hand-written, the same with this package's outputs, and the latency case at N = 50; each at the largest size when its N is not in
- * BENCH_SIZES.
+ * bench/hand-written, the same with this package's outputs, the same resource doing nothing while
+ * holding the PFX (`pfxFloor`: the engine's floor for any provider given a PFX, which the cases
+ * holding one are also compared with, `ratioToPfxFloor`), and the latency case at N = 50; each at
+ * the largest size when its N is not in BENCH_SIZES.
  *
  * Writes a table to stdout and the JSON to BENCH_OUTPUT (default bench/results/latest.json).
  * BENCH_SKIP_LATENCY=1 skips the latency case; a command running longer than
@@ -51,6 +53,7 @@ import { RunProcesses } from "./bench/processes";
 import {
   type BenchResult,
   figures,
+  HOLDING_PFX,
   type Kind,
   KINDS,
   median,
@@ -102,6 +105,7 @@ const TYPE_SUFFIX: Record<Kind, string> = {
   policy: "azure-certs:KeyVaultCertificatePolicy",
   handWritten: "bench:HandWrittenCertificate",
   handWrittenSameOutputs: "bench:HandWrittenSameOutputsCertificate",
+  pfxFloor: "bench:PfxFloorCertificate",
   noop: "azure-certs:Echo",
 };
 
@@ -124,7 +128,7 @@ class Bench {
       const kinds: Kind[] = [
         "apim",
         ...(n === POLICY_N ? (["policy"] as const) : []),
-        ...(n === HAND_WRITTEN_N ? (["handWritten", "handWrittenSameOutputs"] as const) : []),
+        ...(n === HAND_WRITTEN_N ? (["handWritten", "handWrittenSameOutputs", "pfxFloor"] as const) : []),
         "noop",
       ];
       if (kinds.includes("policy")) await this.makeKeyVaultCertificates(n);
@@ -287,6 +291,7 @@ class Bench {
       policy: {},
       handWritten: {},
       handWrittenSameOutputs: {},
+      pfxFloor: {},
       noop: {},
       tokensPerAudience: {},
       stateBytesPerResource: {},
@@ -300,11 +305,22 @@ class Bench {
         for (const op of OPERATIONS) {
           const samples = get(kind, n, op);
           if (!samples) continue;
-          const f = figures(n, samples, kind === "noop" ? undefined : get("noop", n, op));
+          const f = figures(
+            n,
+            samples,
+            kind === "noop" ? undefined : get("noop", n, op),
+            HOLDING_PFX.includes(kind) ? get("pfxFloor", n, op) : undefined,
+          );
           rows.push({ kind, n, op, f });
           const entry = (result[kind][`N${n}`] ??= {}) as Record<string, unknown>;
-          if (kind === "handWritten" || kind === "handWrittenSameOutputs")
-            entry[op] = { seconds: f.seconds, ratioToNoop: f.ratioToNoop, cpuSeconds: f.cpuSeconds };
+          if (kind === "handWritten" || kind === "handWrittenSameOutputs" || kind === "pfxFloor")
+            entry[op] = {
+              seconds: f.seconds,
+              ratioToNoop: f.ratioToNoop,
+              ...(f.ratioToPfxFloor === undefined ? {} : { ratioToPfxFloor: f.ratioToPfxFloor }),
+              httpPerResource: f.httpPerResource,
+              cpuSeconds: f.cpuSeconds,
+            };
           else if (kind === "noop") entry[op] = { seconds: f.seconds, cpuSeconds: f.cpuSeconds };
           else entry[op] = f;
           if (kind === "apim" || kind === "policy")

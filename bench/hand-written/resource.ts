@@ -20,6 +20,16 @@ export class HandWrittenCertificate extends pulumi.dynamic.Resource {
   }
 }
 
+/** The third reference (./pfx-floor.ts): the hand-written resource, holding the PFX, doing nothing. */
+export class PfxFloorCertificate extends pulumi.dynamic.Resource {
+  declare readonly thumbprint: pulumi.Output<string>;
+
+  constructor(name: string, args: HandWrittenCertificateArgs, opts?: pulumi.CustomResourceOptions) {
+    const provider = loadProvider("pulumi-azure-certs/dist/bench/hand-written/pfx-floor");
+    super(provider, name, { ...args, thumbprint: undefined }, opts, "bench", "PfxFloorCertificate");
+  }
+}
+
 /** The outputs the second reference declares: ApimCertificate's, but `etag` and `keyVault`. */
 const SAME_OUTPUTS = [
   "thumbprint",

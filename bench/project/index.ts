@@ -4,7 +4,8 @@
  * command:
  * - BENCH_KIND: `apim` (ApimCertificate from a PFX), `policy` (KeyVaultCertificatePolicy),
  *   `handWritten` (bench/hand-written), `handWrittenSameOutputs` (the same with this package's
- *   outputs) or `noop` (Echo, which makes no call: the engine's floor);
+ *   outputs), `pfxFloor` (the hand-written resource doing nothing: the floor with a PFX in state)
+ *   or `noop` (Echo, which makes no call: the engine's floor);
  * - BENCH_N resources; BENCH_GENERATION 0 as created, 1 with every resource changed in place;
  * - BENCH_PFX_DIR: `g<generation>/<i>.pfx` and `.pass`, made before timing;
  * - BENCH_SERVICE_ID (API Management service) and BENCH_VAULT_URL (vault of the policies).
@@ -14,7 +15,11 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ApimCertificate, KeyVaultCertificatePolicy } from "pulumi-azure-certs";
 import { Echo } from "../../test/fixtures/echo";
-import { HandWrittenCertificate, HandWrittenSameOutputsCertificate } from "../hand-written/resource";
+import {
+  HandWrittenCertificate,
+  HandWrittenSameOutputsCertificate,
+  PfxFloorCertificate,
+} from "../hand-written/resource";
 
 const env = (name: string): string => {
   const v = process.env[name];
@@ -49,6 +54,12 @@ for (let i = 0; i < n; i++) {
     new HandWrittenSameOutputsCertificate(`o${i}`, {
       serviceId: env("BENCH_SERVICE_ID"),
       certificateId: `o${i}`,
+      ...pfx(i),
+    });
+  } else if (kind === "pfxFloor") {
+    new PfxFloorCertificate(`f${i}`, {
+      serviceId: env("BENCH_SERVICE_ID"),
+      certificateId: `f${i}`,
       ...pfx(i),
     });
   } else if (kind === "policy") {

@@ -7,9 +7,22 @@
 export const OPERATIONS = ["previewUnchanged", "create", "updateAll", "refresh", "destroy"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-/** `apim`: ApimCertificate from a PFX; `policy`: KeyVaultCertificatePolicy; `noop`: Echo (no call). */
-export type Kind = "apim" | "policy" | "handWritten" | "handWrittenSameOutputs" | "noop";
-export const KINDS: readonly Kind[] = ["apim", "policy", "handWritten", "handWrittenSameOutputs", "noop"];
+/**
+ * `apim`: ApimCertificate from a PFX; `policy`: KeyVaultCertificatePolicy; `noop`: Echo (no call);
+ * the references of bench/hand-written: `handWritten`, `handWrittenSameOutputs` and `pfxFloor`
+ * (the hand-written resource, holding the PFX, doing nothing: the floor of any provider given one).
+ */
+export type Kind = "apim" | "policy" | "handWritten" | "handWrittenSameOutputs" | "pfxFloor" | "noop";
+export const KINDS: readonly Kind[] = [
+  "apim",
+  "policy",
+  "handWritten",
+  "handWrittenSameOutputs",
+  "pfxFloor",
+  "noop",
+];
+/** The cases compared with `pfxFloor` too (`ratioToPfxFloor`): those that hold a PFX. */
+export const HOLDING_PFX: readonly Kind[] = ["apim", "handWritten", "handWrittenSameOutputs"];
 
 /** Methods always present in `httpPerResource` (others appear when used). */
 const METHODS = ["GET", "PUT", "PATCH", "POST", "DELETE"];
@@ -32,6 +45,8 @@ export interface OperationFigures {
   seconds: number;
   /** This case's median over the no-op case's median, same N, same operation (absent for no-op). */
   ratioToNoop?: number;
+  /** The same over `pfxFloor`'s median, for the cases holding a PFX where it ran (N = 50). */
+  ratioToPfxFloor?: number;
   /** Requests per resource by method (the largest count over the repeats, over N). */
   httpPerResource: Record<string, number>;
   /** Token requests per audience in one run (the largest over the repeats). */
@@ -51,7 +66,13 @@ export interface StateSize {
 }
 
 /** The figures kept of a reference provider (bench/hand-written). */
-export type ReferenceFigures = { seconds: number; ratioToNoop: number; cpuSeconds: Record<string, number> };
+export type ReferenceFigures = {
+  seconds: number;
+  ratioToNoop: number;
+  ratioToPfxFloor?: number;
+  httpPerResource: Record<string, number>;
+  cpuSeconds: Record<string, number>;
+};
 
 export interface BenchResult {
   meta: Record<string, string | number | boolean>;
@@ -59,6 +80,7 @@ export interface BenchResult {
   policy: Record<string, Record<string, OperationFigures>>;
   handWritten: Record<string, Record<string, ReferenceFigures>>;
   handWrittenSameOutputs: Record<string, Record<string, ReferenceFigures>>;
+  pfxFloor: Record<string, Record<string, ReferenceFigures>>;
   noop: Record<string, Record<string, { seconds: number; cpuSeconds: Record<string, number> }>>;
   tokensPerAudience: Record<string, number>;
   stateBytesPerResource: Partial<Record<Kind, number>>;
@@ -80,15 +102,22 @@ function maxBy(samples: Sample[], pick: (s: Sample) => Record<string, number>): 
   return out;
 }
 
-/** The figures of one case at one N and operation, from its samples and the no-op's. */
-export function figures(n: number, samples: Sample[], noop?: Sample[]): OperationFigures {
+/** The figures of one case at one N and operation, from its samples, the no-op's and the PFX floor's. */
+export function figures(
+  n: number,
+  samples: Sample[],
+  noop?: Sample[],
+  pfxFloor?: Sample[],
+): OperationFigures {
   const seconds = median(samples.map((s) => s.seconds));
+  const ratioTo = (base: Sample[]) => round(seconds / median(base.map((s) => s.seconds)), 3);
   const http: Record<string, number> = Object.fromEntries(METHODS.map((m) => [m, 0]));
   for (const [m, count] of Object.entries(maxBy(samples, (s) => s.http))) http[m] = round(count / n, 3);
   const rss = samples.map((s) => s.providerPeakRssMB).filter((x): x is number => x !== undefined);
   return {
     seconds: round(seconds, 3),
-    ...(noop ? { ratioToNoop: round(seconds / median(noop.map((s) => s.seconds)), 3) } : {}),
+    ...(noop ? { ratioToNoop: ratioTo(noop) } : {}),
+    ...(pfxFloor ? { ratioToPfxFloor: ratioTo(pfxFloor) } : {}),
     httpPerResource: http,
     tokensPerAudience: maxBy(samples, (s) => s.tokens),
     providerPeakRssMB: rss.length ? round(Math.max(...rss), 1) : null,
@@ -156,6 +185,7 @@ export function table(rows: { kind: Kind; n: number; op: Operation; f: Operation
     "operation",
     "s (median)",
     "x no-op",
+    "x PFX floor",
     "HTTP/resource",
     "tokens/run",
     "RSS MB",
@@ -168,6 +198,7 @@ export function table(rows: { kind: Kind; n: number; op: Operation; f: Operation
     op,
     fmt(f.seconds),
     fmt(f.ratioToNoop),
+    fmt(f.ratioToPfxFloor),
     byMethod(f.httpPerResource),
     byAudience(f.tokensPerAudience),
     fmt(f.providerPeakRssMB ?? undefined, 0),

@@ -58,9 +58,12 @@ it("writes every key of issue #14 with numbers", () => {
       if (!numbersIn(at(`${c}.${op}.httpPerResource`))) missing.push(`${c}.${op}.httpPerResource`);
       if (!numbersIn(at(`${c}.${op}.tokensPerAudience`), false)) missing.push(`${c}.${op}.tokensPerAudience`);
     }
-    for (const c of ["handWritten.N1", "handWrittenSameOutputs.N1"])
+    for (const c of ["handWritten.N1", "handWrittenSameOutputs.N1", "pfxFloor.N1"])
       for (const k of ["seconds", "ratioToNoop"])
         if (!isNumber(at(`${c}.${op}.${k}`))) missing.push(`${c}.${op}.${k}`);
+    // The cases holding a PFX are also compared with the floor of holding one.
+    for (const c of ["apim.N1", "handWritten.N1", "handWrittenSameOutputs.N1"])
+      if (!isNumber(at(`${c}.${op}.ratioToPfxFloor`))) missing.push(`${c}.${op}.ratioToPfxFloor`);
   }
   for (const k of [
     "tokensPerAudience",
@@ -93,12 +96,29 @@ it("counts what the emulator served", () => {
   expect(at("stateBytesPerResource.handWrittenSameOutputs")).toBeGreaterThan(
     at("stateBytesPerResource.handWritten") as number,
   );
+  // The PFX floor holds what the hand-written provider holds and makes no request at all.
+  for (const op of OPERATIONS) {
+    const http = at(`pfxFloor.N1.${op}.httpPerResource`);
+    expect(numbersIn(http)).toBe(true);
+    expect(Object.values(http as Record<string, number>).filter((v) => v !== 0)).toEqual([]);
+  }
+  expect(at("handWritten.N1.create.httpPerResource.PUT")).toBeGreaterThanOrEqual(1);
+  expect(at("stateBytesPerResource.pfxFloor")).toBeGreaterThan(
+    (at("stateBytesPerResource.noop") as number) + 2000,
+  );
   // The __provider of a resource loaded by name is a require(), far smaller than its state.
   expect(at("providerBytesPerResource.apim")).toBeLessThan(at("stateBytesPerResource.apim") as number);
 });
 
 it("splits each operation's CPU time by process: engine, program, provider, emulator", () => {
-  for (const c of ["apim.N1", "policy.N1", "handWritten.N1", "handWrittenSameOutputs.N1", "noop.N1"]) {
+  for (const c of [
+    "apim.N1",
+    "policy.N1",
+    "handWritten.N1",
+    "handWrittenSameOutputs.N1",
+    "pfxFloor.N1",
+    "noop.N1",
+  ]) {
     for (const op of OPERATIONS) {
       const cpu = at(`${c}.${op}.cpuSeconds`) as Record<string, number>;
       expect(numbersIn(cpu)).toBe(true);
