@@ -169,3 +169,29 @@ describe("the engine's own verbose log (-v=9)", () => {
     }
   }, 180_000);
 });
+
+describe("the CLI's automatic log (PULUMI_HOME/logs)", () => {
+  // Since 2026 the CLI writes a debug-level log of every run to `logs/` under PULUMI_HOME, the
+  // same records as -v=9 (the plain text of the PFX and its password among them), encrypted with
+  // the stack's secrets manager once the stack is loaded. So on disk it holds no secret in plain
+  // text, and `pulumi logs decrypt` (anyone with the stack's passphrase) shows them: the README's
+  // troubleshooting says so, and this test fails when either stops being true.
+  it("holds the PFX and its password encrypted on disk, in plain text once decrypted", async () => {
+    const pfx = makePfx({ cn: "auto-log.contoso.com" });
+    const file = pfxFile("auto-log", pfx);
+    useCase({ pfxFile: file, password: pfx.password, asSecret: true });
+    const logs = path.join(path.dirname(project.dir), "home", "logs");
+    const before = new Set(fs.existsSync(logs) ? fs.readdirSync(logs) : []);
+    const preview = await run("preview");
+    expect(preview.ok).toBe(true);
+    const stackLogs = fs.readdirSync(logs).filter((f) => !before.has(f) && !f.startsWith("pulumi-"));
+    expect(stackLogs).toHaveLength(1);
+    const raw = fs.readFileSync(path.join(logs, stackLogs[0]));
+    expect(raw.subarray(0, 4).toString("latin1")).toBe("PLOG");
+    expect(leaks(raw.toString("latin1"))).toEqual([]);
+
+    const { stdout } = await project.pulumi("logs", "decrypt", path.join(logs, stackLogs[0]));
+    expect(stdout).toContain(pfx.password);
+    expect(stdout).toContain(pfx.data.slice(100, 100 + WINDOW));
+  }, 120_000);
+});
