@@ -22,7 +22,7 @@ export const KINDS: readonly Kind[] = [
   "noop",
 ];
 /** The cases compared with `pfxFloor` too (`ratioToPfxFloor`): those that hold a PFX. */
-export const HOLDING_PFX: readonly Kind[] = ["handWritten"];
+export const HOLDING_PFX: readonly Kind[] = ["apim", "handWritten", "handWrittenSameOutputs"];
 
 /** Methods always present in `httpPerResource` (others appear when used). */
 const METHODS = ["GET", "PUT", "PATCH", "POST", "DELETE"];
