@@ -171,8 +171,8 @@ describe("the engine's own verbose log (-v=9)", () => {
 });
 
 describe("the CLI's automatic log (PULUMI_HOME/logs)", () => {
-  // Since 2026 the CLI writes a debug-level log of every run to `logs/` under PULUMI_HOME, the
-  // same records as -v=9 (the plain text of the PFX and its password among them), encrypted with
+  // Since 2026 the CLI writes a debug-level log of every run to `logs/` under PULUMI_HOME, with
+  // records like those of -v=9 (the plain text of the PFX and its password among them), encrypted with
   // the stack's secrets manager once the stack is loaded. So on disk it holds no secret in plain
   // text, and `pulumi logs decrypt` (anyone with the stack's passphrase) shows them: the README's
   // troubleshooting says so, and this test fails when either stops being true.
